@@ -1,0 +1,179 @@
+"""`python -m nst` / `nst`: the command line, a thin shell over the package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from nst.runtime import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before anything imports TensorFlow: its start-up chatter is not for users
+
+from nst.compare import Comparison, ComparisonResult  # noqa: E402
+from nst.errors import NSTError  # noqa: E402
+from nst.features import PRESETS  # noqa: E402
+from nst.images import load_image, save_png  # noqa: E402
+from nst.losses import LOSSES  # noqa: E402
+from nst.metrics import YARDSTICKS  # noqa: E402
+from nst.optimizers import OPTIMIZERS  # noqa: E402
+from nst.report import write_artifacts  # noqa: E402
+from nst.settings import COLORS, INITS, POOLINGS, Settings  # noqa: E402
+
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except NSTError as error:
+        print(f"nst: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nst", description="Neural style transfer on VGG16: compare loss functions side by side.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
+    listing = commands.add_parser("losses", help="list the losses")
+    listing.set_defaults(command=lambda a: _list(LOSSES))
+    presets = commands.add_parser("presets", help="list the layer presets")
+    presets.set_defaults(command=lambda a: _list(PRESETS))
+    compare = commands.add_parser("compare", help="run several losses under identical conditions")
+    compare.add_argument("--losses", default="mse,mae", help="comma-separated losses (default mse,mae)")
+    compare.add_argument("--out", required=True, help="folder for the images, sheet, csv and json files")
+    run = commands.add_parser("run", help="one style transfer, one image")
+    run.add_argument("--loss", default=None, help="the loss (default mse)")
+    run.add_argument("--out", required=True, help="output PNG file")
+    for sub, command in ((compare, _compare), (run, _run)):
+        sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
+        sub.add_argument("style", help="style image")
+        _add_settings(sub)
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
+        sub.set_defaults(command=command)
+    return parser
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    d = Settings()
+    add = parser.add_argument
+    add("--preset", help=f"layer preset: {', '.join(PRESETS.names())} (default {d.preset})")
+    add("--content-layers", help="comma-separated Keras layer names, e.g. block4_conv2 (default: the preset's)")
+    add("--style-layers", help="comma-separated Keras layer names (default: the preset's)")
+    add("--weights", help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})")
+    add("--pooling", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
+    add("--content-weight", type=float, help=f"weight of the normalised content term (default {d.content_weight:g})")
+    add("--style-weight", type=float, help=f"weight of the normalised style term (default {d.style_weight:g})")
+    add("--tv-weight", type=float, help=f"weight of the normalised total variation (default {d.tv_weight:g})")
+    add("--optimizer", help=f"{', '.join(OPTIMIZERS.names())} (default {d.optimizer})")
+    add("--learning-rate", type=float, help="step size for adam and gd (default: the optimizer's own)")
+    add("--init", help=f"starting image: {', '.join(INITS)} (default {d.init})")
+    add("--seed", type=int, help=f"random seed (default {d.seed})")
+    add("--iterations", type=int, help=f"optimizer steps (default {d.iterations})")
+    add("--size", type=int, help=f"long side of the working image, px (default {d.size})")
+    add("--colors", help=f"whose colours to keep: {', '.join(COLORS)} (default {d.colors})")
+    add("--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    given = {name: getattr(args, name, None) for name in Settings.__dataclass_fields__}
+    fields = {name: value for name, value in given.items() if value is not None}
+    for name in ("content_layers", "style_layers"):
+        if name in fields:
+            fields[name] = tuple(n.strip() for n in fields[name].split(",") if n.strip())
+    if args.preserve_colors:
+        fields["colors"] = "content"
+    return Settings(**fields)
+
+
+def _list(registry) -> int:
+    width = max(len(name) for name in registry.names())
+    for entry in registry:
+        print(f"{entry.name:<{width}}  {entry.description}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    result, interrupted = _run_comparison(args, settings, args.losses)
+    paths = write_artifacts(result, args.out, {"content": args.content, "style": args.style})
+    _print_table(result)
+    print(f"wrote {len(paths)} files to {args.out}" + (" (partial: interrupted)" if interrupted else ""))
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise NSTError(f"cannot write {out}: folder {out.parent} does not exist")
+    result, interrupted = _run_comparison(args, settings, [settings.loss])
+    save_png(next(iter(result.runs.values())).image, out)
+    _print_table(result)
+    print(f"wrote {out}" + (" (partial: interrupted)" if interrupted else ""))
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _run_comparison(args: argparse.Namespace, settings: Settings, losses) -> tuple[ComparisonResult, bool]:
+    content_image = load_image(args.content)
+    style_image = load_image(args.style)
+    comparison = Comparison(content_image, style_image, settings, losses)
+    bar = None if args.quiet or not sys.stderr.isatty() else _ProgressBar(len(comparison.losses) * settings.iterations)
+    interrupted = False
+    try:
+        for event in comparison.events():
+            if bar and event.iteration:
+                bar.update(event)
+    except KeyboardInterrupt:
+        interrupted = True
+    if bar:
+        bar.close()
+    result = comparison.results()
+    if result.weights.notice:
+        print(f"nst: {result.weights.notice}", file=sys.stderr)
+    for run in result.runs.values():
+        if run.error:
+            print(f"nst: {run.error}; kept its best image", file=sys.stderr)
+    return result, interrupted
+
+
+class _ProgressBar:
+    def __init__(self, total: int, width: int = 30) -> None:
+        self.total, self.width, self.done, self.start = total, width, 0, time.perf_counter()
+
+    def update(self, event) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        filled = round(self.width * self.done / self.total)
+        bar = "#" * filled + "." * (self.width - filled)
+        sys.stderr.write(
+            f"\r[{bar}] {self.done}/{self.total}  {event.loss} it {event.iteration}/{event.iterations}"
+            f"  {elapsed:.0f} s, ~{left:.0f} s left   "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def _print_table(result: ComparisonResult) -> None:
+    names = [n for n in YARDSTICKS]
+    header = ["loss", "style", "content", "SSIM", "colour", "seconds", "s/iter"]
+    print(f"weights: {result.weights.name} (sha256 {result.weights.sha256[:16]}...)")
+    print("  ".join(f"{h:>12}" for h in header))
+    for loss, run in result.runs.items():
+        cells = [loss] + [f"{run.metrics[n]:.4g}" for n in names]
+        print("  ".join(f"{c:>12}" for c in cells))
+    print("better:       " + "  ".join(f"{YARDSTICKS[n][1]:>12}" for n in names))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Several losses under identical conditions, interleaved step by step, then scored alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nst import limits
+from nst.backbone import WeightsInfo
+from nst.errors import SettingError
+from nst.losses import LOSSES
+from nst.metrics import score
+from nst.settings import Settings
+from nst.transfer import Progress, Transfer
+
+
+@dataclass
+class RunResult:
+    loss: str
+    image: np.ndarray  # (H, W, 3) in [0, 1]: the best image the run reached
+    history: list[Progress]  # one event per iteration, previews dropped
+    iterations: int  # steps taken
+    seconds: float  # the run's own compute time, targets included
+    complete: bool  # False if stopped early (by the caller or a numerical fault)
+    error: str = ""  # the numerical fault that stopped it, if any
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ComparisonResult:
+    settings: Settings  # shared by every run; its `loss` field is the first loss's
+    losses: list[str]
+    content_image: np.ndarray  # (H, W, 3) working size
+    style_image: np.ndarray  # (h, w, 3) working size
+    weights: WeightsInfo
+    runs: dict[str, RunResult]
+
+    @property
+    def complete(self) -> bool:
+        return all(run.complete for run in self.runs.values()) and len(self.runs) == len(self.losses)
+
+
+def parse_losses(losses: str | Sequence[str]) -> list[str]:
+    """'mse,mae' or ['mse', 'mae'] -> checked, de-duplicated list (at least one, at most MAX_LOSSES)."""
+    names = [n.strip() for n in (losses.split(",") if isinstance(losses, str) else losses) if n.strip()]
+    names = list(dict.fromkeys(names))
+    if not names:
+        raise SettingError(f"choose at least one loss from: {', '.join(LOSSES.names())}")
+    if len(names) > limits.MAX_LOSSES:
+        raise SettingError(f"at most {limits.MAX_LOSSES} losses per comparison, got {len(names)}")
+    for name in names:
+        LOSSES.entry(name)
+    return names
+
+
+class Comparison:
+    """Runs every loss with the same settings, seed, start and budget, one iteration of each in turn,
+    so that stopping at any moment leaves every loss with (almost) the same number of steps."""
+
+    def __init__(
+        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings, losses: str | Sequence[str]
+    ) -> None:
+        self.settings = settings
+        self.losses = parse_losses(losses)
+        self._images = (content_image, style_image)
+        self.transfers: dict[str, Transfer] = {}
+
+    def events(self) -> Iterator[Progress]:
+        streams = []
+        for loss in self.losses:  # targets of every loss first: the first previews come together
+            self.transfers[loss] = Transfer(*self._images, self.settings.replace(loss=loss))
+            streams.append(self.transfers[loss].events())
+        while streams:
+            for stream in list(streams):
+                event = next(stream, None)
+                if event is None:
+                    streams.remove(stream)
+                else:
+                    yield event
+
+    def results(self) -> ComparisonResult:
+        """Every run so far, finished or not, scored by the yardsticks of nst.metrics."""
+        runs = {loss: self._result(transfer) for loss, transfer in self.transfers.items()}
+        first = next(iter(self.transfers.values()), None)
+        if first is None:
+            raise SettingError("the comparison has not started: iterate events() first")
+        return ComparisonResult(
+            self.settings.replace(loss=self.losses[0]), self.losses, first.content_image, first.style_image,
+            first.weights, runs,
+        )
+
+    def _result(self, transfer: Transfer) -> RunResult:
+        image = transfer.output_image()
+        steps = max(0, len(transfer.history) - 1)
+        metrics = score(image, transfer.content_image, transfer.style_image, self.settings.weights,
+                        self.settings.pooling)
+        metrics["seconds"] = transfer.seconds
+        metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
+        history = [_without_preview(event) for event in transfer.history]
+        return RunResult(
+            transfer.settings.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error, metrics
+        )
+
+
+def _without_preview(event: Progress) -> Progress:
+    return event if event.preview is None else Progress(**{**event.__dict__, "preview": None})

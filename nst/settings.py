@@ -1,0 +1,79 @@
+"""All settings of one style transfer, as one frozen, validated dataclass."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from nst import limits
+from nst.errors import SettingError
+from nst.features import resolve_layers
+from nst.losses import LOSSES
+from nst.optimizers import OPTIMIZERS
+from nst.registry import unknown_name_message
+
+INITS = ("content", "noise", "style")
+COLORS = ("style", "content")
+POOLINGS = ("max", "avg")
+
+
+@dataclass(frozen=True)
+class Settings:
+    loss: str = "mse"  # distance for the content and style terms: a name in nst.losses.LOSSES
+    preset: str = "gatys"  # layer preset: a name in nst.features.PRESETS
+    content_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
+    style_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
+    weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed | random | PATH to .h5
+    pooling: str = "max"  # VGG16 pooling: max | avg
+    content_weight: float = 1.0  # weight of the normalised content term
+    style_weight: float = 10.0  # weight of the normalised style term
+    tv_weight: float = 0.5  # weight of the normalised total-variation term (smoothness)
+    optimizer: str = "lbfgs"  # a name in nst.optimizers.OPTIMIZERS
+    learning_rate: float = 0.0  # step size for adam and gd, in image units [0, 1]; 0: the optimizer's own
+    init: str = "content"  # starting image: content | noise | style
+    seed: int = 0  # seeds the noise init; same settings and seed give the same numbers
+    iterations: int = 100  # optimizer steps
+    size: int = 256  # px, long side of the working images
+    colors: str = "style"  # whose colours the output keeps: style | content (luminance-only transfer)
+    preview_every: int = 10  # iterations between preview images in the progress stream
+
+    def __post_init__(self) -> None:
+        _choice("init", self.init, INITS)
+        _choice("colors", self.colors, COLORS)
+        _choice("pooling", self.pooling, POOLINGS)
+        _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
+        _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
+        _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)
+        _int_range("seed", self.seed, 0, 2**31 - 1)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            _float_range(name, getattr(self, name), 0.0, limits.MAX_WEIGHT)
+        _float_range("learning_rate", self.learning_rate, 0.0, 10.0)
+        if not self.weights:
+            raise SettingError("weights must not be empty; use auto, imagenet, vgg16-hed, random or a file path")
+        # Names are checked against their registries here, so a bad name fails before any work.
+        LOSSES.entry(self.loss)
+        OPTIMIZERS.entry(self.optimizer)
+        resolve_layers(self.preset, self.content_layers, self.style_layers)
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingError(unknown_name_message(name, value, list(allowed)))
+
+
+def _int_range(name: str, value: int, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SettingError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+
+def _float_range(name: str, value: float, low: float, high: float) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not low <= value <= high:
+        raise SettingError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")

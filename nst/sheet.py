@@ -1,0 +1,111 @@
+"""The comparison sheet: content, style and every output side by side, each output's loss curves
+and yardsticks under it. Drawn with Pillow alone."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from nst.images import resize, to_uint8
+
+TILE = 256  # px, height of every image tile
+PLOT_HEIGHT = 170
+PAD = 12
+CURVES = (("total", (20, 20, 20)), ("content", (31, 119, 180)), ("style", (214, 39, 40)), ("tv", (140, 140, 140)))
+BACKGROUND, INK = (255, 255, 255), (20, 20, 20)
+
+
+def comparison_sheet(result, title: str) -> Image.Image:
+    """A labelled PNG-ready sheet for a ComparisonResult."""
+    font, small = ImageFont.load_default(size=15), ImageFont.load_default(size=12)
+    tiles = [("content", result.content_image), ("style", result.style_image)]
+    tiles += [(_label(loss, run), run.image) for loss, run in result.runs.items()]
+    widths = [_width(img) for _, img in tiles]
+    width = sum(widths) + PAD * (len(tiles) + 1)
+    height = PAD + 24 + 22 + TILE + PAD + PLOT_HEIGHT + 4 * 16 + PAD
+    sheet = Image.new("RGB", (max(width, 600), height), BACKGROUND)
+    draw = ImageDraw.Draw(sheet)
+    draw.text((PAD, PAD), title, fill=INK, font=small)
+    x, top = PAD, PAD + 24
+    for (label, image), w in zip(tiles, widths):
+        draw.text((x, top), label, fill=INK, font=font)
+        sheet.paste(Image.fromarray(to_uint8(resize(image, (TILE, w)))), (x, top + 22))
+        x += w + PAD
+    x = PAD + sum(widths[:2]) + 2 * PAD
+    plot_top = top + 22 + TILE + PAD
+    _legend(draw, (PAD, plot_top), small, result.settings)
+    for run, w in zip(result.runs.values(), widths[2:]):
+        _plot(draw, (x, plot_top, x + w, plot_top + PLOT_HEIGHT), run.history, small, result.settings)
+        _yardsticks(draw, (x, plot_top + PLOT_HEIGHT + 6), run.metrics, small)
+        x += w + PAD
+    return sheet
+
+
+def _width(image: np.ndarray) -> int:
+    return max(1, round(TILE * image.shape[1] / image.shape[0]))
+
+
+def _label(loss: str, run) -> str:
+    state = "" if run.complete else (" (stopped: non-finite)" if run.error else " (partial)")
+    return f"{loss}{state}"
+
+
+def _series(history, settings) -> dict[str, list[float]]:
+    """Weighted terms per iteration, as the optimizer sees them."""
+    return {
+        "total": [e.total for e in history],
+        "content": [settings.content_weight * e.content for e in history],
+        "style": [settings.style_weight * e.style for e in history],
+        "tv": [settings.tv_weight * e.tv for e in history],
+    }
+
+
+def _plot(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], history, font, settings) -> None:
+    """Log-scale curves of the weighted terms against the iteration."""
+    left, top, right, bottom = box
+    draw.rectangle(box, outline=(180, 180, 180))
+    series = _series(history, settings)
+    values = [v for name, _ in CURVES for v in series[name] if v > 0 and math.isfinite(v)]
+    if len(history) < 2 or not values:
+        draw.text((left + 6, top + 6), "no curve yet", fill=INK, font=font)
+        return
+    low, high = math.log10(min(values)), math.log10(max(values))
+    low, high = (low - 0.5, high + 0.5) if high - low < 1e-6 else (low, high)
+    last = max(1, history[-1].iteration)
+    for name, color in CURVES:
+        points = [
+            (left + (right - left) * e.iteration / last, bottom - (bottom - top) * (math.log10(v) - low) / (high - low))
+            for e, v in zip(history, series[name]) if v > 0 and math.isfinite(v)
+        ]
+        if len(points) > 1:
+            draw.line(points, fill=color, width=2)
+    draw.text((left + 4, top + 2), f"{10 ** high:.3g}", fill=INK, font=font)
+    draw.text((left + 4, bottom - 15), f"{10 ** low:.3g}   (log scale; iterations 0-{last})", fill=INK, font=font)
+
+
+def _legend(draw: ImageDraw.ImageDraw, at: tuple[int, int], font, settings) -> None:
+    x, y = at
+    draw.text((x, y), "curves: weighted terms", fill=INK, font=font)
+    for i, (name, color) in enumerate(CURVES):
+        draw.line([(x, y + 24 + 16 * i), (x + 24, y + 24 + 16 * i)], fill=color, width=3)
+        draw.text((x + 30, y + 17 + 16 * i), name, fill=INK, font=font)
+    notes = ["yardsticks (same for every loss):", "style: Gatys style distance, lower better",
+             "content: block4_conv2 MSE, lower better", "SSIM to content, higher better",
+             "colour: histogram distance to style, lower"]
+    for i, line in enumerate(notes):
+        draw.text((x, y + 100 + 14 * i), line, fill=INK, font=font)
+
+
+def _yardsticks(draw: ImageDraw.ImageDraw, at: tuple[int, int], metrics: dict[str, float], font) -> None:
+    if not metrics:
+        return
+    x, y = at
+    lines = [
+        f"style {metrics['style_distance']:.4g}   content {metrics['content_distance']:.4g}",
+        f"SSIM {metrics['ssim']:.3f}   colour {metrics['color_distance']:.3f}",
+        f"{metrics['seconds']:.1f} s, {metrics['seconds_per_iteration']:.3f} s/iteration",
+    ]
+    for i, line in enumerate(lines):
+        draw.text((x, y + 15 * i), line, fill=INK, font=font)

@@ -1,0 +1,79 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nst.cli import main
+from nst.losses import LOSSES
+
+from .conftest import CONTENT, STYLE
+
+TINY = ["--weights", "vgg16-hed", "--size", "40", "--iterations", "3", "--quiet"]
+
+
+def test_losses_lists_every_registered_loss_with_its_description(capsys):
+    assert main(["losses"]) == 0
+    out = capsys.readouterr().out
+    for entry in LOSSES:
+        assert entry.name in out and entry.description in out
+
+
+def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", str(CONTENT), str(STYLE), "--losses", "mse,hellinger", "--out", str(out), *TINY])
+    assert code == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
+    config = json.loads((out / "config.json").read_text())
+    assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
+    printed = capsys.readouterr().out
+    assert "hellinger" in printed and "SSIM" in printed and "vgg16-hed" in printed
+
+
+def test_run_writes_one_image(tmp_path):
+    out = tmp_path / "out.png"
+    assert main(["run", str(CONTENT), str(STYLE), "--loss", "huber", "--out", str(out), *TINY, "--preserve-colors"]) == 0
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "missing.png", str(STYLE)], "missing.png: no such file"),
+        (["run", str(CONTENT), __file__], "not an image in an allowed format"),
+        (["run", str(CONTENT), str(STYLE), "--loss", "hellingr"], "did you mean 'hellinger'"),
+        (["run", str(CONTENT), str(STYLE), "--preset", "gatsy"], "unknown preset 'gatsy'"),
+        (["run", str(CONTENT), str(STYLE), "--style-layers", "block9_conv1"], "unknown VGG16 layer 'block9_conv1'"),
+        (["run", str(CONTENT), str(STYLE), "--size", "5"], "size must be a whole number from 32 to 2048"),
+        (["run", str(CONTENT), str(STYLE), "--iterations", "0"], "iterations must be a whole number from 1 to 5000"),
+        (["run", str(CONTENT), str(STYLE), "--init", "zeros"], "unknown init 'zeros'"),
+        (["run", str(CONTENT), str(STYLE), "--size", "big"], "argument --size: invalid int value"),
+        (["compare", str(CONTENT), str(STYLE), "--losses", ""], "at least one loss"),
+        (["run", str(CONTENT), str(STYLE), "--style-weight", "-1"], "style_weight must be a number from 0"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(args, message, tmp_path, capsys):
+    out = ["--out", str(tmp_path / ("x" if args[0] == "compare" else "x.png"))]
+    with pytest.raises(SystemExit) if "invalid int" in message else _no_exit():
+        code = main(args + out + ["--quiet"])
+        assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_no_traceback_from_the_real_process(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "nst", "run", str(CONTENT), str(tmp_path), "--out", str(tmp_path / "o.png")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert process.returncode == 2
+    assert process.stderr.strip().startswith("nst: error:") and len(process.stderr.strip().splitlines()) == 1
+
+
+class _no_exit:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
