@@ -30,9 +30,7 @@ IMAGENET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg
 DOWNLOAD_PROBE_SECONDS = 3.0
 NAMED_WEIGHTS = ("auto", "imagenet", "vgg16-hed", "random")
 # VGG16's conv layers, (block, index in block) in Keras' order: block1_conv1 ... block5_conv3.
-CONV_LAYERS = tuple(
-    f"block{b}_conv{i}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1)
-)
+CONV_LAYERS = tuple(f"block{b}_conv{i}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1))
 
 
 @dataclass(frozen=True)
@@ -77,9 +75,7 @@ def resolve_weights_name(weights: str) -> tuple[str, str]:
     if weights in NAMED_WEIGHTS:
         return weights, ""
     if not Path(weights).is_file():
-        raise WeightsError(
-            f"weights {weights!r} is neither one of {', '.join(NAMED_WEIGHTS)} nor an existing file"
-        )
+        raise WeightsError(f"weights {weights!r} is neither one of {', '.join(NAMED_WEIGHTS)} nor an existing file")
     return weights, ""
 
 
@@ -137,8 +133,10 @@ def random_arrays(seed: int) -> list[np.ndarray]:
     for layer in CONV_LAYERS:
         filters = 64 * 2 ** min(int(layer[5]) - 1, 3)
         limit = np.sqrt(6.0 / (9 * channels + 9 * filters))
-        arrays += [rng.uniform(-limit, limit, (3, 3, channels, filters)).astype(np.float32),
-                   np.zeros(filters, np.float32)]
+        arrays += [
+            rng.uniform(-limit, limit, (3, 3, channels, filters)).astype(np.float32),
+            np.zeros(filters, np.float32),
+        ]
         channels = filters
     return arrays
 

@@ -47,11 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     presets = commands.add_parser("presets", help="list the layer presets")
     presets.set_defaults(command=lambda a: _list(PRESETS))
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
-    compare.add_argument("--losses", default="mse,mae", help="comma-separated losses (default mse,mae)")
-    compare.add_argument("--out", required=True, help="folder for the images, sheet, csv and json files")
+    compare.add_argument("--losses", default="mse,mae", metavar="LIST", help="comma-separated losses (default mse,mae)")
+    compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
     run = commands.add_parser("run", help="one style transfer, one image")
-    run.add_argument("--loss", default=None, help="the loss (default mse)")
-    run.add_argument("--out", required=True, help="output PNG file")
+    run.add_argument("--loss", default=None, metavar="NAME", help="the loss (default mse)")
+    run.add_argument("--out", required=True, metavar="PNG", help="output PNG file")
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
         sub.add_argument("style", help="style image")
@@ -64,21 +64,34 @@ def _parser() -> argparse.ArgumentParser:
 def _add_settings(parser: argparse.ArgumentParser) -> None:
     d = Settings()
     add = parser.add_argument
-    add("--preset", help=f"layer preset: {', '.join(PRESETS.names())} (default {d.preset})")
-    add("--content-layers", help="comma-separated Keras layer names, e.g. block4_conv2 (default: the preset's)")
-    add("--style-layers", help="comma-separated Keras layer names (default: the preset's)")
-    add("--weights", help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})")
-    add("--pooling", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
-    add("--content-weight", type=float, help=f"weight of the normalised content term (default {d.content_weight:g})")
-    add("--style-weight", type=float, help=f"weight of the normalised style term (default {d.style_weight:g})")
-    add("--tv-weight", type=float, help=f"weight of the normalised total variation (default {d.tv_weight:g})")
-    add("--optimizer", help=f"{', '.join(OPTIMIZERS.names())} (default {d.optimizer})")
-    add("--learning-rate", type=float, help="step size for adam and gd (default: the optimizer's own)")
-    add("--init", help=f"starting image: {', '.join(INITS)} (default {d.init})")
-    add("--seed", type=int, help=f"random seed (default {d.seed})")
-    add("--iterations", type=int, help=f"optimizer steps (default {d.iterations})")
-    add("--size", type=int, help=f"long side of the working image, px (default {d.size})")
-    add("--colors", help=f"whose colours to keep: {', '.join(COLORS)} (default {d.colors})")
+    add("--preset", metavar="NAME", help=f"layer preset: {', '.join(PRESETS.names())} (default {d.preset})")
+    add(
+        "--content-layers",
+        metavar="LAYERS",
+        help="comma-separated Keras layer names, e.g. block4_conv2 (default: the preset's)",
+    )
+    add("--style-layers", metavar="LAYERS", help="comma-separated Keras layer names (default: the preset's)")
+    add(
+        "--weights",
+        metavar="WEIGHTS",
+        help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})",
+    )
+    add("--pooling", metavar="max|avg", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
+    add("--content-weight", type=float, metavar="W", help=f"normalised content term's weight ({d.content_weight:g})")
+    add("--style-weight", type=float, metavar="W", help=f"normalised style term's weight (default {d.style_weight:g})")
+    add(
+        "--tv-weight",
+        type=float,
+        metavar="W",
+        help=f"weight of the normalised total variation (default {d.tv_weight:g})",
+    )
+    add("--optimizer", metavar="NAME", help=f"{', '.join(OPTIMIZERS.names())} (default {d.optimizer})")
+    add("--learning-rate", type=float, metavar="LR", help="step size for adam and gd (default: the optimizer's own)")
+    add("--init", metavar="START", help=f"starting image: {', '.join(INITS)} (default {d.init})")
+    add("--seed", type=int, metavar="N", help=f"random seed (default {d.seed})")
+    add("--iterations", type=int, metavar="N", help=f"optimizer steps (default {d.iterations})")
+    add("--size", type=int, metavar="PX", help=f"long side of the working image, px (default {d.size})")
+    add("--colors", metavar="style|content", help=f"whose colours to keep: {', '.join(COLORS)} (default {d.colors})")
     add("--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only")
 
 

@@ -87,15 +87,20 @@ class Comparison:
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
         return ComparisonResult(
-            self.settings.replace(loss=self.losses[0]), self.losses, first.content_image, first.style_image,
-            first.weights, runs,
+            self.settings.replace(loss=self.losses[0]),
+            self.losses,
+            first.content_image,
+            first.style_image,
+            first.weights,
+            runs,
         )
 
     def _result(self, transfer: Transfer) -> RunResult:
         image = transfer.output_image()
         steps = max(0, len(transfer.history) - 1)
-        metrics = score(image, transfer.content_image, transfer.style_image, self.settings.weights,
-                        self.settings.pooling)
+        metrics = score(
+            image, transfer.content_image, transfer.style_image, self.settings.weights, self.settings.pooling
+        )
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]

@@ -50,9 +50,7 @@ def _read_bytes(source: str | Path | bytes, label: str) -> bytes:
 def _check_pixels(image: Image.Image, label: str) -> None:
     width, height = image.size
     if width * height > limits.MAX_IMAGE_PIXELS:
-        raise ImageError(
-            f"{label} is {width}x{height} px; at most {limits.MAX_IMAGE_PIXELS:,} pixels are allowed"
-        )
+        raise ImageError(f"{label} is {width}x{height} px; at most {limits.MAX_IMAGE_PIXELS:,} pixels are allowed")
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:

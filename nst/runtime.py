@@ -19,6 +19,8 @@ def import_tensorflow_quietly() -> None:
 
         tf.config.list_physical_devices()  # the device probe prints too
         tf.constant(0.0) + 1.0  # and so does the first op
+        # Each loss has its own traced objective; TF warns when several trace, which is by design here.
+        tf.get_logger().setLevel("ERROR")
     finally:
         os.dup2(saved, 2)
         os.close(saved)

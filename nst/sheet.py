@@ -63,7 +63,8 @@ def _series(history, settings) -> dict[str, list[float]]:
 
 
 def _plot(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], history, font, settings) -> None:
-    """Log-scale curves of the weighted terms against the iteration."""
+    """Log-scale curves of the weighted terms against the iteration; the axis spans at most 4 decades
+    (a content term starting at 0 would otherwise squash every curve)."""
     left, top, right, bottom = box
     draw.rectangle(box, outline=(180, 180, 180))
     series = _series(history, settings)
@@ -71,18 +72,24 @@ def _plot(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], history, fo
     if len(history) < 2 or not values:
         draw.text((left + 6, top + 6), "no curve yet", fill=INK, font=font)
         return
-    low, high = math.log10(min(values)), math.log10(max(values))
-    low, high = (low - 0.5, high + 0.5) if high - low < 1e-6 else (low, high)
+    high = math.log10(max(values)) + 0.05
+    low = max(math.log10(min(values)), high - 4.0) - 0.05
     last = max(1, history[-1].iteration)
+
+    def y(v: float) -> float:
+        return bottom - (bottom - top) * (max(math.log10(v), low) - low) / (high - low)
+
     for name, color in CURVES:
         points = [
-            (left + (right - left) * e.iteration / last, bottom - (bottom - top) * (math.log10(v) - low) / (high - low))
-            for e, v in zip(history, series[name]) if v > 0 and math.isfinite(v)
+            (left + (right - left) * e.iteration / last, y(v))
+            for e, v in zip(history, series[name])
+            if v > 0 and math.isfinite(v)
         ]
         if len(points) > 1:
             draw.line(points, fill=color, width=2)
-    draw.text((left + 4, top + 2), f"{10 ** high:.3g}", fill=INK, font=font)
-    draw.text((left + 4, bottom - 15), f"{10 ** low:.3g}   (log scale; iterations 0-{last})", fill=INK, font=font)
+    draw.text((right - 4, top + 2), f"{10**high:.2g}", fill=INK, font=font, anchor="ra")
+    draw.text((right - 4, bottom - 2), f"{10**low:.2g}", fill=INK, font=font, anchor="rd")
+    draw.text((left + 4, bottom - 2), f"iteration 0-{last}, log scale", fill=(110, 110, 110), font=font, anchor="ld")
 
 
 def _legend(draw: ImageDraw.ImageDraw, at: tuple[int, int], font, settings) -> None:
@@ -91,9 +98,13 @@ def _legend(draw: ImageDraw.ImageDraw, at: tuple[int, int], font, settings) -> N
     for i, (name, color) in enumerate(CURVES):
         draw.line([(x, y + 24 + 16 * i), (x + 24, y + 24 + 16 * i)], fill=color, width=3)
         draw.text((x + 30, y + 17 + 16 * i), name, fill=INK, font=font)
-    notes = ["yardsticks (same for every loss):", "style: Gatys style distance, lower better",
-             "content: block4_conv2 MSE, lower better", "SSIM to content, higher better",
-             "colour: histogram distance to style, lower"]
+    notes = [
+        "yardsticks (same for every loss):",
+        "style: Gatys style distance, lower better",
+        "content: block4_conv2 MSE, lower better",
+        "SSIM to content, higher better",
+        "colour: histogram distance to style, lower",
+    ]
     for i, line in enumerate(notes):
         draw.text((x, y + 100 + 14 * i), line, fill=INK, font=font)
 

@@ -17,8 +17,12 @@ def test_hed_file_gives_all_13_conv_layers_with_vgg16_shapes():
 
 
 @pytest.mark.parametrize(
-    "layer, group", [("block1_conv1", "block1/layers/conv2d"), ("block3_conv3", "block3/layers/conv2d_2"),
-                     ("block5_conv2", "block5/layers/conv2d_1")]
+    "layer, group",
+    [
+        ("block1_conv1", "block1/layers/conv2d"),
+        ("block3_conv3", "block3/layers/conv2d_2"),
+        ("block5_conv2", "block5/layers/conv2d_1"),
+    ],
 )
 def test_loaded_vgg16_holds_the_files_kernels(layer, group):
     model = load_backbone("vgg16-hed").model

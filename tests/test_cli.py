@@ -27,13 +27,17 @@ def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsy
     assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
+    from nst.backbone import file_sha256
+
+    assert config["inputs"]["content"]["sha256"] == file_sha256(CONTENT)
     printed = capsys.readouterr().out
     assert "hellinger" in printed and "SSIM" in printed and "vgg16-hed" in printed
 
 
 def test_run_writes_one_image(tmp_path):
     out = tmp_path / "out.png"
-    assert main(["run", str(CONTENT), str(STYLE), "--loss", "huber", "--out", str(out), *TINY, "--preserve-colors"]) == 0
+    args = ["run", str(CONTENT), str(STYLE), "--loss", "huber", "--out", str(out), *TINY, "--preserve-colors"]
+    assert main(args) == 0
     assert out.stat().st_size > 0
 
 
@@ -65,7 +69,9 @@ def test_bad_input_is_one_line_and_exit_status_2(args, message, tmp_path, capsys
 def test_no_traceback_from_the_real_process(tmp_path):
     process = subprocess.run(
         [sys.executable, "-m", "nst", "run", str(CONTENT), str(tmp_path), "--out", str(tmp_path / "o.png")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert process.returncode == 2
     assert process.stderr.strip().startswith("nst: error:") and len(process.stderr.strip().splitlines()) == 1

@@ -57,14 +57,17 @@ def test_every_artifact_is_written_and_readable(result, tmp_path):
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["weights"]["sha256"] == result.weights.sha256 and config["seed"] == 0
     assert config["losses"] == ["mse", "mae"] and config["settings"]["size"] == 64
-    assert config["versions"]["tensorflow"] and config["inputs"]["style"] == "starry.jpg"
+    assert config["versions"]["tensorflow"] and config["inputs"]["style"] == {"name": "starry.jpg"}
+    assert config["layers"]["content"] == ["block4_conv2"] and len(config["layers"]["style"]) == 5
 
 
 def test_zip_holds_the_same_artifacts(result):
     import zipfile
 
-    with zipfile.ZipFile(io.BytesIO(zip_bytes(result))) as archive:
-        assert sorted(archive.namelist()) == sorted(artifacts(result))
+    files = artifacts(result)
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(files))) as archive:
+        assert sorted(archive.namelist()) == sorted(files)
+        assert archive.read("metrics.json") == files["metrics.json"]
 
 
 def test_stopped_comparison_keeps_partial_results(content_image, style_image):
@@ -80,8 +83,11 @@ def test_stopped_comparison_keeps_partial_results(content_image, style_image):
 
 @pytest.mark.parametrize(
     "losses, error, message",
-    [("", SettingError, "at least one loss"), ("mse,msee", UnknownNameError, "did you mean 'mse'"),
-     (",".join(["mse"] * 3), None, None)],
+    [
+        ("", SettingError, "at least one loss"),
+        ("mse,msee", UnknownNameError, "did you mean 'mse'"),
+        (",".join(["mse"] * 3), None, None),
+    ],
 )
 def test_parse_losses(losses, error, message):
     if error is None:
@@ -89,3 +95,16 @@ def test_parse_losses(losses, error, message):
     else:
         with pytest.raises(error, match=message):
             parse_losses(losses)
+
+
+def test_curve_rows_start_at_one_for_total_and_style(result):
+    from nst.report import curve_rows
+
+    histories = {loss: run.history for loss, run in result.runs.items()}
+    for term in ("total", "style"):
+        rows = curve_rows(histories, term)
+        starts = [r["value"] for r in rows if r["iteration"] == 0]
+        assert starts == pytest.approx([1.0, 1.0])
+        assert len(rows) == 2 * 9
+    content = curve_rows(histories, "content")
+    assert content[-1]["value"] == pytest.approx(result.runs["mae"].history[-1].content)

@@ -48,8 +48,11 @@ def test_jpeg_loads_close_to_its_source(content_image):
 
 @pytest.mark.parametrize(
     "data, message",
-    [(b"", "is empty"), (b"<html>not an image</html>", "not an image in an allowed format"),
-     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "cannot be decoded|not an image")],
+    [
+        (b"", "is empty"),
+        (b"<html>not an image</html>", "not an image in an allowed format"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "cannot be decoded|not an image"),
+    ],
 )
 def test_bad_bytes_are_specific_errors(data, message):
     with pytest.raises(ImageError, match=message):

@@ -32,3 +32,15 @@ def test_score_of_the_inputs_themselves(content_image, style_image):
     as_style = score(style_image, style_image, style_image, "vgg16-hed", "max")
     assert as_style["style_distance"] == pytest.approx(0.0, abs=1e-6)
     assert set(own) <= set(YARDSTICKS)
+
+
+def test_best_losses_follow_each_yardsticks_direction():
+    from nst.metrics import best_losses
+
+    runs = {
+        "mse": {"style_distance": 5.0, "ssim": 0.4, "seconds": 10.0},
+        "mae": {"style_distance": 3.0, "ssim": 0.6, "seconds": 12.0},
+        "nan": {"style_distance": float("nan"), "ssim": 0.1, "seconds": 1.0},
+    }
+    best = best_losses(runs)
+    assert best == {"style_distance": "mae", "ssim": "mae", "seconds": "nan"}

