@@ -19,7 +19,7 @@ from nst.backbone import Backbone, load_backbone  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError  # noqa: E402
 from nst.features import LAYERS, PRESETS  # noqa: E402
-from nst.images import load_image, resize_long_side  # noqa: E402
+from nst.images import load_image, read_image, resize_long_side  # noqa: E402
 from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS, best_losses  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
@@ -166,9 +166,14 @@ def image_picker(role: str):
         )
     upload = upload_column.file_uploader(f"{role.capitalize()} image: a sample, or upload one", type=UPLOAD_TYPES,
                                          key=f"{role}_upload")  # fmt: skip
+    if state[choice_key] not in {path.name for path in samples}:  # only the bundled samples are ever read
+        state[choice_key] = DEFAULT_SAMPLES[role]
     try:
         if upload is not None:
-            name, image = upload.name, load_image(upload.getvalue(), name=upload.name)
+            loaded = read_image(upload.getvalue(), name=upload.name)
+            name, image = upload.name, loaded.pixels
+            for notice in loaded.notices:
+                shown.info(notice)
         else:
             name, image = state[choice_key], sample_image(str(ASSETS / role / state[choice_key]))
     except NSTError as error:

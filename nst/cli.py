@@ -15,7 +15,7 @@ import_tensorflow_quietly()  # before anything imports TensorFlow: its start-up 
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError  # noqa: E402
 from nst.features import PRESETS  # noqa: E402
-from nst.images import load_image, save_png  # noqa: E402
+from nst.images import read_image, save_png  # noqa: E402
 from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
@@ -135,9 +135,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_comparison(args: argparse.Namespace, settings: Settings, losses) -> tuple[ComparisonResult, bool]:
-    content_image = load_image(args.content)
-    style_image = load_image(args.style)
-    comparison = Comparison(content_image, style_image, settings, losses)
+    content, style = read_image(args.content), read_image(args.style)
+    for notice in content.notices + style.notices:
+        print(f"nst: {notice}", file=sys.stderr)
+    comparison = Comparison(content.pixels, style.pixels, settings, losses)
     bar = None if args.quiet or not sys.stderr.isatty() else _ProgressBar(len(comparison.losses) * settings.iterations)
     interrupted = False
     try:
@@ -162,6 +163,8 @@ class _ProgressBar:
         self.total, self.width, self.done, self.start = total, width, 0, time.perf_counter()
 
     def update(self, event) -> None:
+        if not self.done:  # time from the first step: loading the model and targets is not per-step work
+            self.start = time.perf_counter()
         self.done += 1
         elapsed = time.perf_counter() - self.start
         left = elapsed / self.done * (self.total - self.done)

@@ -10,6 +10,7 @@ import numpy as np
 from nst import limits
 from nst.backbone import WeightsInfo
 from nst.errors import SettingError
+from nst.images import check_distinct, check_working_size
 from nst.losses import LOSSES
 from nst.metrics import score
 from nst.settings import Settings
@@ -64,6 +65,9 @@ class Comparison:
     ) -> None:
         self.settings = settings
         self.losses = parse_losses(losses)
+        check_working_size(content_image, settings.size, "content")
+        check_working_size(style_image, settings.size, "style")
+        check_distinct(content_image, style_image, settings.size)
         self._images = (content_image, style_image)
         self.transfers: dict[str, Transfer] = {}
 

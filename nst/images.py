@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,19 +19,40 @@ _RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, 
 _YIQ_TO_RGB = np.linalg.inv(_RGB_TO_YIQ).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class LoadedImage:
+    pixels: np.ndarray  # (H, W, 3) float32 RGB in [0, 1], upright, alpha composited on white
+    notices: tuple[str, ...] = ()  # what was done that the user should know (first frame only, ...)
+
+
 def load_image(source: str | Path | bytes, name: str = "") -> np.ndarray:
-    """An image file (path or bytes) -> (H, W, 3) float32 RGB in [0, 1], upright, alpha on white."""
+    """An image file (path or bytes) -> (H, W, 3) float32 RGB in [0, 1]; see `read_image`."""
+    return read_image(source, name).pixels
+
+
+def read_image(source: str | Path | bytes, name: str = "") -> LoadedImage:
+    """Decode with Pillow, trying only the allowed formats; refuse what is too large before decoding.
+
+    Upright by its EXIF orientation; alpha composited on white; 16-bit scaled to [0, 1]; of an
+    animation, the first frame (with a notice)."""
     label = name or (str(source) if not isinstance(source, bytes) else "the image")
     data = _read_bytes(source, label)
     try:
-        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-            _check_pixels(image, label)
+        with warnings.catch_warnings():  # Pillow's own bomb warning (over 89 Mpx) becomes an error
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data), formats=FORMATS)
+        with opened as image:
+            _check_size(image, label)
+            notices = (f"{label} is animated: its first frame is used",) if getattr(image, "is_animated", False) else ()
+            image.seek(0)
             image.load()
-            return _to_rgb_array(ImageOps.exif_transpose(image))
+            return LoadedImage(_to_rgb_array(ImageOps.exif_transpose(image)), notices)
     except UnidentifiedImageError:
         raise ImageError(f"{label} is not an image in an allowed format ({', '.join(FORMATS)})") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(f"{label} cannot be decoded: {error}") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{label} declares more than {limits.MAX_IMAGE_PIXELS:,} pixels") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageError(f"{label} cannot be decoded ({error})") from None
 
 
 def _read_bytes(source: str | Path | bytes, label: str) -> bytes:
@@ -44,13 +67,22 @@ def _read_bytes(source: str | Path | bytes, label: str) -> bytes:
         data = path.read_bytes()
     if not data:
         raise ImageError(f"{label} is empty")
+    if len(data) > limits.MAX_FILE_MB * 1024 * 1024:
+        raise ImageError(f"{label} is {len(data) / 2**20:.1f} MB; at most {limits.MAX_FILE_MB} MB are allowed")
     return data
 
 
-def _check_pixels(image: Image.Image, label: str) -> None:
+def _check_size(image: Image.Image, label: str) -> None:
+    """From the header alone, before any pixel is decoded."""
     width, height = image.size
     if width * height > limits.MAX_IMAGE_PIXELS:
         raise ImageError(f"{label} is {width}x{height} px; at most {limits.MAX_IMAGE_PIXELS:,} pixels are allowed")
+    if min(width, height) < limits.MIN_IMAGE_SIDE:
+        raise ImageError(f"{label} is {width}x{height} px; each side must be at least {limits.MIN_IMAGE_SIDE} px")
+    if max(width, height) > limits.MAX_ASPECT_RATIO * min(width, height):
+        raise ImageError(
+            f"{label} is {width}x{height} px; its long side may be at most {limits.MAX_ASPECT_RATIO}x its short side"
+        )
 
 
 def _to_rgb_array(image: Image.Image) -> np.ndarray:
@@ -66,10 +98,32 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
 
 def resize_long_side(image: np.ndarray, size: int) -> np.ndarray:
     """Scale (H, W, 3) so its longer side is `size` px (Lanczos), keeping the aspect ratio."""
-    height, width = image.shape[:2]
+    return resize(image, working_shape(image.shape[:2], size))
+
+
+def working_shape(shape: tuple[int, ...], size: int) -> tuple[int, int]:
+    """(height, width) of an image of `shape` scaled so its long side is `size` px."""
+    height, width = shape[:2]
     scale = size / max(height, width)
-    shape = (max(1, round(height * scale)), max(1, round(width * scale)))
-    return resize(image, shape)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def check_distinct(content: np.ndarray, style: np.ndarray, size: int) -> None:
+    """Identical content and style images leave nothing to transfer, and every reference distance 0."""
+    shape = working_shape(content.shape, size)
+    if np.abs(resize(content, shape) - resize(style, shape)).max() < 1.5 / 255:
+        raise ImageError("the content and style images are the same picture: there is no style to transfer")
+
+
+def check_working_size(image: np.ndarray, size: int, role: str) -> None:
+    """VGG16 halves the image 4 times before block5: its short side must stay usable at working size."""
+    short = min(working_shape(image.shape, size))
+    if short < limits.MIN_WORKING_SIDE:
+        needed = int(np.ceil(limits.MIN_WORKING_SIDE * max(image.shape[:2]) / min(image.shape[:2])))
+        raise ImageError(
+            f"at size {size} px the {role} image's short side would be {short} px; "
+            f"at least {limits.MIN_WORKING_SIDE} px are needed: use a size of at least {needed} px"
+        )
 
 
 def resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

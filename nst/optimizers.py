@@ -41,6 +41,10 @@ class LBFGS:
             if np.isfinite(f_new) and f_new <= f + 1e-4 * float(np.vdot(g, x_new - x)):
                 break
             t *= 0.5
+        else:  # no step lowered the objective: forget the curvature
+            self.pairs.clear()
+            # Stay where we are, unless every try was non-finite: that fault is the caller's to report.
+            return (x, f, g) if np.isfinite(f_new) else (x_new, f_new, g_new)
         s, y = (x_new - x).astype(np.float64), (g_new - g).astype(np.float64)
         sy = float(np.vdot(s, y))
         if np.isfinite(sy) and sy > 1e-10 * float(np.vdot(y, y)):

@@ -6,7 +6,8 @@ by a reference value so that the weights mean the same thing whatever the loss:
   1 means "as far from the content as the style image is" (the style image resized to the content's shape);
 - S = mean over style layers of loss(G(generated), G(style)) / loss(G(content), G(style)):
   1 means "as far from the style as the content image is", so from a content start S begins at 1;
-- TV = total variation(generated) / total variation(content).
+- TV = total variation(generated) / the mean total variation of the content and (resized) style images,
+  so a flat content image (all black, say) still has a finite, meaningful reference.
 F are VGG16 features, G their Gram matrices (nst.features.gram).
 """
 
@@ -23,7 +24,7 @@ import tensorflow as tf
 from nst.backbone import WeightsInfo, load_backbone
 from nst.errors import NSTError
 from nst.features import FeatureExtractor, feature_extractor, gram, resolve_layers
-from nst.images import luminance_image, resize, resize_long_side, with_colors_of
+from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
 from nst.losses import LOSSES
 from nst.optimizers import OPTIMIZERS
 from nst.settings import Settings
@@ -49,6 +50,7 @@ class Transfer:
 
     def __init__(self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings) -> None:
         start = time.perf_counter()
+        check_distinct(content_image, style_image, settings.size)
         self.settings = settings
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_image = resize_long_side(style_image, settings.size)
@@ -128,12 +130,14 @@ def _targets(extractor: FeatureExtractor, loss_name: str, content: np.ndarray, s
     """(content features, style Grams, references): computed once per run."""
     loss = LOSSES.get(loss_name)
     content_features, content_style = extractor(tf.constant(content[None]))
-    style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
+    style_as_content_image = resize(style, content.shape[:2])
+    style_as_content, _ = extractor(tf.constant(style_as_content_image[None]))
     _, style_features = extractor(tf.constant(style[None]))
     style_grams = [gram(f) for f in style_features]
     references = [loss(f, t) for f, t in zip(style_as_content, content_features)]
     references += [loss(gram(f), t) for f, t in zip(content_style, style_grams)]
-    references.append(tf.image.total_variation(tf.constant(content)))
+    both = tf.constant(np.stack([content, style_as_content_image]))  # (2, H, W, 3)
+    references.append(tf.reduce_mean(tf.image.total_variation(both)))
     references = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
     if not np.all(np.isfinite(references.numpy())):
         raise NSTError(f"loss {loss_name} is not finite between the content and style images")

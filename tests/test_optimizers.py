@@ -39,6 +39,14 @@ def test_lbfgs_beats_plain_gradient_descent_for_the_same_budget():
     assert minimise("lbfgs", 15)[1] < minimise("gd", 15)[1]
 
 
+def test_lbfgs_never_accepts_a_step_that_raises_the_objective():
+    optimizer = OPTIMIZERS.get("lbfgs")()
+    x = np.full((1, 2, 2, 3), 0.5, np.float32)
+    uphill = lambda y: (float(np.sum(y)) + 100.0 * float(np.any(y != x)), np.ones_like(y))  # noqa: E731
+    x_new, f_new, _ = optimizer.step(x, float(np.sum(x)), -np.ones_like(x), uphill)  # a lying gradient
+    assert np.array_equal(x_new, x) and f_new == float(np.sum(x))
+
+
 def test_pixels_are_clipped_to_the_valid_range():
     optimizer = OPTIMIZERS.get("gd")(learning_rate=10.0)
     x = np.full((1, 2, 2, 3), 0.5, np.float32)

@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from nst.images import rgb_to_yiq
+from nst.images import resize, rgb_to_yiq
 from nst.settings import Settings
 from nst.transfer import Transfer
 
@@ -26,10 +26,20 @@ def test_stream_has_every_iteration_with_previews_and_growing_time(content_image
 
 def test_style_term_is_normalised_to_one_at_a_content_start_whatever_the_loss(content_image, style_image):
     for loss in ("mse", "mae", "hellinger"):
-        _, events = run(content_image, style_image, loss=loss, iterations=1)
+        transfer, events = run(content_image, style_image, loss=loss, iterations=1)
         assert events[0].style == pytest.approx(1.0, rel=1e-4)
         assert events[0].content == pytest.approx(0.0, abs=1e-6)
-        assert events[0].tv == pytest.approx(1.0, rel=1e-4)
+    # TV's reference is the mean total variation of the content and the style resized to it.
+    content, style = transfer.content_image, resize(transfer.style_image, transfer.content_image.shape[:2])
+    tv = [np.abs(np.diff(x, axis=0)).sum() + np.abs(np.diff(x, axis=1)).sum() for x in (content, style)]
+    assert events[0].tv == pytest.approx(tv[0] / np.mean(tv), rel=1e-3)
+
+
+def test_content_term_is_one_for_the_style_image_itself(content_image, style_image):
+    """From a style start the content term is the reference itself: 1 for every loss."""
+    for loss in ("mse", "cross_entropy"):
+        _, events = run(content_image, style_image, loss=loss, init="style", iterations=1)
+        assert events[0].content == pytest.approx(1.0, rel=1e-4)
 
 
 def test_total_is_the_weighted_sum_and_it_decreases(content_image, style_image):
@@ -82,3 +92,64 @@ def test_content_start_is_the_content_image_at_working_size(content_image, style
     transfer, events = run(content_image, style_image, iterations=1)
     assert max(transfer.content_image.shape[:2]) == 48
     np.testing.assert_allclose(events[0].preview, transfer.content_image, atol=1e-6)
+
+
+# --- numerical faults and extreme inputs ---------------------------------------------------------------
+
+
+def test_a_non_finite_loss_stops_its_own_run_and_keeps_its_best_finite_image(content_image, style_image, monkeypatch):
+    from nst.compare import Comparison
+
+    calls = {"n": 0}
+    real = Transfer._evaluate
+
+    def faulty(self, x):
+        value, grad = real(self, x)
+        if self.settings.loss == "mae":
+            calls["n"] += 1
+            if calls["n"] > 3:  # from the 3rd step on, mae's objective is NaN
+                return float("nan"), grad * np.nan
+        return value, grad
+
+    monkeypatch.setattr(Transfer, "_evaluate", faulty)
+    comparison = Comparison(content_image, style_image, Settings(**TINY), ["mse", "mae"])
+    events = list(comparison.events())
+    result = comparison.results()
+    mae, mse = result.runs["mae"], result.runs["mse"]
+    assert "loss mae became non-finite at iteration" in mae.error and not mae.complete
+    assert mse.complete and mse.iterations == 6  # the other loss ran on
+    assert np.all(np.isfinite(mae.image)) and np.isfinite(mae.metrics["style_distance"])
+    assert all(np.isfinite(e.total) for e in events)
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [dict(content_weight=0.0, style_weight=0.0, tv_weight=0.0), dict(content_weight=1e12, style_weight=1e12,
+     tv_weight=1e12), dict(content_weight=0.0, style_weight=1e12, tv_weight=0.0)],
+    ids=["all-zero", "all-1e12", "style-only-1e12"],
+)
+def test_extreme_weights_do_not_break_a_run(content_image, style_image, weights):
+    transfer, events = run(content_image, style_image, iterations=3, **weights)
+    assert transfer.complete and all(np.isfinite(e.total) for e in events)
+    assert np.all(np.isfinite(transfer.output_image()))
+
+
+@pytest.mark.parametrize("fill", [0.0, 1.0, (0.8, 0.2, 0.1)], ids=["black", "white", "one-colour"])
+@pytest.mark.parametrize("role", ["content", "style"])
+def test_flat_images_do_not_break_a_run(content_image, style_image, fill, role):
+    flat = np.ones_like(content_image) * np.asarray(fill, np.float32)
+    content, style = (flat, style_image) if role == "content" else (content_image, flat)
+    for loss in ("mse", "hellinger", "cross_entropy"):
+        transfer, events = run(content, style, loss=loss, iterations=2)
+        assert transfer.complete and not transfer.error
+        assert all(np.isfinite(e.total) for e in events) and events[-1].total <= events[0].total
+        assert np.all(np.isfinite(transfer.output_image()))
+
+
+def test_identical_content_and_style_are_refused(content_image):
+    from nst.errors import ImageError
+
+    flat = np.zeros_like(content_image)
+    for image in (content_image, flat):
+        with pytest.raises(ImageError, match="same picture"):
+            Transfer(image, image.copy(), Settings(**TINY))
