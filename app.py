@@ -4,6 +4,7 @@ widgets build the engine's Settings, the engine's progress events drive the view
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 from nst.runtime import import_tensorflow_quietly
@@ -16,6 +17,7 @@ import streamlit as st  # noqa: E402
 
 from nst import limits  # noqa: E402
 from nst.backbone import Backbone, load_backbone  # noqa: E402
+from nst.budget import check_fits  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError  # noqa: E402
 from nst.features import LAYERS, PRESETS  # noqa: E402
@@ -24,6 +26,7 @@ from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS, best_losses  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
 from nst.report import artifacts, curve_rows, zip_bytes  # noqa: E402
+from nst.runqueue import RunQueue  # noqa: E402
 from nst.settings import INITS, Settings  # noqa: E402
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -45,6 +48,12 @@ YARDSTICK_LABELS = {
 def backbone(weights: str, pooling: str) -> Backbone:
     """The model, loaded once per process and shared read-only by every session."""
     return load_backbone(weights, pooling)
+
+
+@st.cache_resource
+def run_queue() -> RunQueue:
+    """One line for the whole server process: at most limits.CONCURRENT_RUNS runs compute at once."""
+    return RunQueue(limits.CONCURRENT_RUNS)
 
 
 @st.cache_data(show_spinner=False)
@@ -136,6 +145,8 @@ def _backbone_inputs() -> dict:
     )  # fmt: skip
     preset = st.selectbox("Layer preset", PRESETS.names(), index=PRESETS.names().index(d.preset), key="preset",
                           help=_descriptions(PRESETS))  # fmt: skip
+    with st.expander("Limits"):
+        st.markdown("\n".join(f"- {line}" for line in limits.describe()))
     with st.expander("Advanced: layers"):
         base = PRESETS.get(preset)
         content_layers = st.multiselect("Content layers", LAYERS, default=list(base.content),
@@ -200,6 +211,11 @@ def controls(settings: Settings | None, losses: list[str], content, style) -> No
     stop_column.button("Stop", key="stop", disabled=not running, on_click=finish, kwargs={"stopped": True})
     if not losses:
         note_column.warning("Choose at least one loss.")
+    elif ready and not running:
+        try:
+            note_column.caption(f"Estimated: {check_fits(settings, content[1].shape, len(losses)).describe()}.")
+        except NSTError as error:
+            note_column.error(str(error))
     if state.get("run_error"):
         st.error(state.pop("run_error"))
 
@@ -211,7 +227,7 @@ def start(settings: Settings, losses: list[str], content, style) -> None:
     except NSTError as error:
         state.run_error = str(error)
         return
-    state.comparison, state.stream = comparison, comparison.events()
+    state.comparison, state.stream, state.ticket = comparison, comparison.events(), uuid.uuid4().hex
     state.inputs = {"content": content[0], "style": style[0]}
     state.running, state.result, state.stopped, state.started = True, None, False, time.perf_counter()
 
@@ -222,6 +238,7 @@ def finish(stopped: bool = False) -> None:
     if not state.get("running"):
         return
     state.running, state.stream, state.stopped = False, None, stopped
+    run_queue().leave(state.ticket)
     try:
         state.result = state.comparison.results()
         state.files = artifacts(state.result, state.inputs)  # made once: every download and the zip use them
@@ -233,33 +250,48 @@ def finish(stopped: bool = False) -> None:
 
 
 def live_view() -> None:
-    """Consume the progress stream: a bar, each loss's latest preview, the curves growing."""
+    """Wait for a slot, then consume the progress stream: a bar, each loss's latest preview, the curves
+    growing. Any Streamlit call may be interrupted (Stop, another widget, a closed tab): the slot is
+    given back then, and a rerun continues the same stream, at the front of the line."""
     state = st.session_state
     comparison: Comparison = state.comparison
+    queue = run_queue()
+    bar = st.progress(0.0, text="Waiting for a free slot...")
+    queue.join(state.ticket, front=bool(comparison.transfers))
+    try:
+        while not queue.try_start(state.ticket):
+            bar.progress(0.0, text=f"Waiting: place {queue.place(state.ticket)} in line for the {queue.slots} "
+                         "run slot(s) of this server")  # fmt: skip
+            time.sleep(0.5)
+        _consume(comparison, bar)
+    except NSTError as error:
+        state.run_error = str(error)
+    finally:
+        queue.leave(state.ticket)
+    finish()
+    st.rerun()
+
+
+def _consume(comparison: Comparison, bar) -> None:
+    state = st.session_state
     total = len(comparison.losses) * comparison.settings.iterations
-    bar = st.progress(0.0, text="Computing the targets...")
+    bar.progress(0.0, text="Loading the model and computing the targets...")
     columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    try:
-        backbone(comparison.settings.weights, comparison.settings.pooling)
-        for event in state.stream:
-            done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
-            elapsed = time.perf_counter() - state.started
-            left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
-            text = f"{event.loss}: iteration {event.iteration}/{event.iterations} · {elapsed:.0f} s · {left}"
-            bar.progress(min(done / total, 1.0), text=text)
-            if event.preview is not None:
-                frames[event.loss].image(
-                    event.preview, caption=f"{event.loss} · iteration {event.iteration}", width="stretch"
-                )
-                if event.loss == comparison.losses[-1]:
-                    histories = {loss: t.history for loss, t in comparison.transfers.items()}
-                    chart.altair_chart(curves_chart(histories, "total", log=True), width="stretch")
-    except NSTError as error:
-        state.run_error = str(error)
-    finish()
-    st.rerun()
+    backbone(comparison.settings.weights, comparison.settings.pooling)
+    for event in state.stream:
+        done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
+        elapsed = time.perf_counter() - state.started
+        left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
+        bar.progress(min(done / total, 1.0), text=f"{event.loss}: iteration {event.iteration}/{event.iterations}"
+                     f" · {elapsed:.0f} s · {left}")  # fmt: skip
+        if event.preview is not None:
+            frames[event.loss].image(event.preview, caption=f"{event.loss} · iteration {event.iteration}",
+                                     width="stretch")  # fmt: skip
+            if event.loss == comparison.losses[-1]:
+                histories = {loss: t.history for loss, t in comparison.transfers.items()}
+                chart.altair_chart(curves_chart(histories, "total", log=True), width="stretch")
 
 
 def results_view(result: ComparisonResult) -> None:

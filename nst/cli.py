@@ -12,6 +12,7 @@ from nst.runtime import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before anything imports TensorFlow: its start-up chatter is not for users
 
+from nst import limits  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError  # noqa: E402
 from nst.features import PRESETS  # noqa: E402
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(command=lambda a: _list(LOSSES))
     presets = commands.add_parser("presets", help="list the layer presets")
     presets.set_defaults(command=lambda a: _list(PRESETS))
+    limits_command = commands.add_parser("limits", help="list the limits on inputs and runs")
+    limits_command.set_defaults(command=lambda a: print("\n".join(limits.describe())) or 0)
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
     compare.add_argument("--losses", default="mse,mae", metavar="LIST", help="comma-separated losses (default mse,mae)")
     compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
@@ -139,6 +142,8 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses) -> tup
     for notice in content.notices + style.notices:
         print(f"nst: {notice}", file=sys.stderr)
     comparison = Comparison(content.pixels, style.pixels, settings, losses)
+    if not args.quiet:
+        print(f"nst: estimated {comparison.estimate.describe()}", file=sys.stderr)
     bar = None if args.quiet or not sys.stderr.isatty() else _ProgressBar(len(comparison.losses) * settings.iterations)
     interrupted = False
     try:

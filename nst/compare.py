@@ -9,6 +9,7 @@ import numpy as np
 
 from nst import limits
 from nst.backbone import WeightsInfo
+from nst.budget import check_fits
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size
 from nst.losses import LOSSES
@@ -68,6 +69,7 @@ class Comparison:
         check_working_size(content_image, settings.size, "content")
         check_working_size(style_image, settings.size, "style")
         check_distinct(content_image, style_image, settings.size)
+        self.estimate = check_fits(settings, content_image.shape, len(self.losses))  # refuses what cannot fit
         self._images = (content_image, style_image)
         self.transfers: dict[str, Transfer] = {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 MIN_SIZE = 32  # px, long side of the working image: VGG16 halves it 4 times before block5
 MAX_SIZE = 2048  # px
 MIN_ITERATIONS = 1
@@ -14,3 +16,20 @@ MAX_ASPECT_RATIO = 8  # long side / short side of an input image
 MAX_FILE_MB = 50  # an input image file
 MAX_UPLOAD_MB = 20  # page uploads (also in .streamlit/config.toml, server.maxUploadSize)
 MIN_WORKING_SIDE = 16  # px, the short side at working size: VGG16 pools it 4 times before block5
+# Runs computing at once in one server process; the rest wait in line. Setting: NST_CONCURRENT_RUNS.
+CONCURRENT_RUNS = int(os.environ.get("NST_CONCURRENT_RUNS") or max(1, (os.cpu_count() or 2) // 2))
+
+
+def describe() -> list[str]:
+    """The limits, one line each, for `nst limits` and the page."""
+    return [
+        f"working size: {MIN_SIZE} to {MAX_SIZE} px (long side); the short side at least {MIN_WORKING_SIDE} px",
+        f"iterations: {MIN_ITERATIONS} to {MAX_ITERATIONS}",
+        f"losses per comparison: 1 to {MAX_LOSSES}",
+        f"content, style and TV weights: 0 to {MAX_WEIGHT:g}",
+        f"input images: at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_FILE_MB} MB, each side at least "
+        f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",
+        f"page uploads: at most {MAX_UPLOAD_MB} MB",
+        "memory: a run is refused if its estimate exceeds 80% of the memory available",
+        f"runs at once on one page server: {CONCURRENT_RUNS} (NST_CONCURRENT_RUNS); the others wait in line",
+    ]

@@ -92,3 +92,25 @@ def test_no_loss_chosen_is_explained(page):
     page.multiselect(key="losses").set_value([]).run()
     assert any("at least one loss" in w.value for w in page.warning)
     assert page.button(key="run").disabled
+
+
+def test_the_session_cannot_make_the_page_read_another_file(page):
+    page.session_state["content_choice"] = "../../../../etc/passwd"
+    page.run()
+    assert not page.exception and not page.error
+    assert any(c.startswith("content: chelsea.png") for c in captions(page))
+
+
+def test_the_estimate_and_the_limits_are_shown(page):
+    assert any("Estimated: about" in c.value for c in page.caption)
+    assert any("working size" in m.value for m in page.markdown)
+
+
+def test_streamlit_keeps_xsrf_protection_and_the_upload_limit():
+    import tomllib
+
+    from nst import limits
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB

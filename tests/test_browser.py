@@ -45,7 +45,7 @@ def server():
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NST_CONCURRENT_RUNS": "1"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -58,7 +58,7 @@ def server():
     else:
         process.kill()
         pytest.fail("streamlit did not start within 90 s; see test-artifacts/streamlit.log")
-    yield url
+    yield url, process.pid
     process.terminate()
     process.wait(timeout=20)
     log.close()
@@ -90,7 +90,7 @@ def assert_no_exception(page) -> None:
 
 def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2600})
-    page.goto(server)
+    page.goto(server[0])
     page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
     set_tiny_settings(page, iterations=3)
     page.get_by_role("button", name="Run comparison").click()
@@ -120,7 +120,7 @@ def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
 
 def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2600})
-    page.goto(server)
+    page.goto(server[0])
     page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
     set_tiny_settings(page, iterations=2000)
     page.get_by_role("button", name="Run comparison").click()
@@ -132,3 +132,51 @@ def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-stopped.png"), full_page=True)
     page.close()
+
+
+def start_long_run(browser, url: str, iterations: int = 2000):
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(url)
+    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+    set_tiny_settings(page, iterations=iterations)
+    page.get_by_role("button", name="Run comparison").click()
+    return page
+
+
+def stop(page) -> None:
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped early").wait_for(timeout=60_000)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_a_second_session_waits_in_line_and_runs_when_the_first_stops(server, browser):
+    first = start_long_run(browser, server[0])
+    first.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)
+    second = start_long_run(browser, server[0], iterations=3)
+    second.get_by_text("place 1 in line", exact=False).wait_for(timeout=60_000)
+    stop(first)
+    second.get_by_role("heading", name="Results").wait_for(timeout=180_000)
+    second.get_by_text("mse (3 it.)").wait_for()
+    second.get_by_role("button", name="everything (.zip)").wait_for()
+    assert_no_exception(first)
+    assert_no_exception(second)
+    second.screenshot(path=str(ARTIFACTS / "page-queued-then-ran.png"), full_page=True)
+    first.close()
+    second.close()
+
+
+def test_closing_the_tab_ends_the_work(server, browser):
+    page = start_long_run(browser, server[0])
+    page.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)
+    busy = cpu_seconds(server[1])
+    time.sleep(2)
+    assert cpu_seconds(server[1]) - busy > 1.0  # computing: over half of the 2 seconds
+    page.close()
+    time.sleep(3)  # the server notices the closed socket and stops the script at its next iteration
+    idle = cpu_seconds(server[1])
+    time.sleep(3)
+    assert cpu_seconds(server[1]) - idle < 0.5

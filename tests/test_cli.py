@@ -83,3 +83,29 @@ class _no_exit:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_limits_are_listed(capsys):
+    assert main(["limits"]) == 0
+    out = capsys.readouterr().out
+    assert "working size: 32 to 2048 px" in out and "iterations: 1 to 5000" in out
+
+
+def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "partial"
+    args = ["compare", str(CONTENT), str(STYLE), "--out", str(out), "--weights", "vgg16-hed", "--size", "40",
+            "--iterations", "5000", "--quiet"]  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "nst", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(12)  # start-up, then some iterations
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "partial: interrupted" in stdout.decode() and b"Traceback" not in stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["complete"] is False
+    metrics = json.loads((out / "metrics.json").read_text())["losses"]
+    assert 0 < metrics["mse"]["iterations"] < 5000 and not metrics["mse"]["complete"]
+    assert (out / "mse.png").stat().st_size > 0 and (out / "comparison.png").exists()

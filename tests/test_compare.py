@@ -108,3 +108,27 @@ def test_curve_rows_start_at_one_for_total_and_style(result):
         assert len(rows) == 2 * 9
     content = curve_rows(histories, "content")
     assert content[-1]["value"] == pytest.approx(result.runs["mae"].history[-1].content)
+
+
+def test_two_comparisons_at_once_equal_each_made_alone(content_image, style_image):
+    """Sessions share the model read-only: running together changes no number."""
+    import threading
+
+    settings = [SETTINGS.replace(iterations=5, init="noise", seed=1), SETTINGS.replace(iterations=5, seed=2)]
+    pairs = [(content_image, style_image), (style_image[:, ::-1].copy(), content_image)]
+
+    def outputs(i: int) -> dict:
+        comparison = Comparison(*pairs[i], settings[i], ["mse", "huber"])
+        list(comparison.events())
+        return {loss: run.image for loss, run in comparison.results().runs.items()}
+
+    alone = [outputs(0), outputs(1)]
+    together: list = [None, None]
+    threads = [threading.Thread(target=lambda i=i: together.__setitem__(i, outputs(i))) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    for i in range(2):
+        for loss in ("mse", "huber"):
+            np.testing.assert_array_equal(together[i][loss], alone[i][loss])

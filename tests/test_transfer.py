@@ -124,8 +124,11 @@ def test_a_non_finite_loss_stops_its_own_run_and_keeps_its_best_finite_image(con
 
 @pytest.mark.parametrize(
     "weights",
-    [dict(content_weight=0.0, style_weight=0.0, tv_weight=0.0), dict(content_weight=1e12, style_weight=1e12,
-     tv_weight=1e12), dict(content_weight=0.0, style_weight=1e12, tv_weight=0.0)],
+    [
+        dict(content_weight=0.0, style_weight=0.0, tv_weight=0.0),
+        dict(content_weight=1e12, style_weight=1e12, tv_weight=1e12),
+        dict(content_weight=0.0, style_weight=1e12, tv_weight=0.0),
+    ],
     ids=["all-zero", "all-1e12", "style-only-1e12"],
 )
 def test_extreme_weights_do_not_break_a_run(content_image, style_image, weights):

@@ -1,0 +1,47 @@
+import pytest
+
+from nst import budget
+from nst.errors import SettingError
+from nst.settings import Settings
+
+SHAPE = (300, 451, 3)
+
+
+def test_flops_per_pixel_of_the_seed_layers_by_hand():
+    """block1: 3->64, 64->64 at full size; block2: 64->128, 128->128 at 1/4; block3_conv1: 128->256 at 1/16."""
+    by_hand = 2 * 9 * (3 * 64 + 64 * 64 + (64 * 128 + 128 * 128) / 4 + 128 * 256 / 16)
+    assert budget._per_pixel(Settings(preset="seed"))[1] == pytest.approx(by_hand)
+
+
+def test_a_pool_layer_needs_its_whole_block():
+    assert budget._depth("block3_pool") == budget._depth("block3_conv3")
+
+
+def test_estimates_grow_with_size_iterations_and_losses():
+    small = budget.estimate(Settings(size=256), SHAPE, 1)
+    assert budget.estimate(Settings(size=512), SHAPE, 1).memory_bytes > small.memory_bytes
+    assert budget.estimate(Settings(size=512), SHAPE, 1).seconds == pytest.approx(
+        4 * (small.seconds - 2) + 2, rel=0.05
+    )  # four times the pixels, four times the work
+    assert budget.estimate(Settings(size=256, iterations=200), SHAPE, 1).seconds > small.seconds
+    assert budget.estimate(Settings(size=256), SHAPE, 3).memory_bytes > small.memory_bytes
+
+
+def test_a_run_too_big_for_the_machine_is_refused_with_the_largest_size_that_fits(monkeypatch):
+    settings = Settings(size=2048)
+    need = budget.estimate(settings, SHAPE, 2).memory_bytes
+    monkeypatch.setattr(budget, "available_memory", lambda: int(need / 2 / budget.MEMORY_SHARE))
+    with pytest.raises(SettingError) as error:
+        budget.check_fits(settings, SHAPE, 2)
+    message = str(error.value)
+    assert "GB" in message and "the largest size that fits is" in message
+    size = int(message.split("the largest size that fits is ")[1].split()[0])
+    assert budget.check_fits(settings.replace(size=size), SHAPE, 2)
+    with pytest.raises(SettingError):
+        budget.check_fits(settings.replace(size=size + 16), SHAPE, 2)
+
+
+def test_a_run_that_fits_gets_its_estimate(monkeypatch):
+    monkeypatch.setattr(budget, "available_memory", lambda: 64 * 2**30)
+    found = budget.check_fits(Settings(), SHAPE, 2)
+    assert found.memory_bytes > budget.BASE_BYTES and "GB" in found.describe()
