@@ -88,12 +88,27 @@ def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
+def start_run(browser, url: str, iterations: int):
     page = browser.new_page(viewport={"width": 1400, "height": 2600})
-    page.goto(server[0])
+    page.goto(url)
     page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
-    set_tiny_settings(page, iterations=3)
+    set_tiny_settings(page, iterations=iterations)
     page.get_by_role("button", name="Run comparison").click()
+    return page
+
+
+def stop(page) -> None:
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped early").wait_for(timeout=60_000)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
+    page = start_run(browser, server[0], iterations=3)
     page.get_by_role("heading", name="Results").wait_for(timeout=180_000)
     page.get_by_text("mse (3 it.)").wait_for()
     page.get_by_text("mae (3 it.)").wait_for()
@@ -119,14 +134,9 @@ def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
 
 
 def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 2600})
-    page.goto(server[0])
-    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
-    set_tiny_settings(page, iterations=2000)
-    page.get_by_role("button", name="Run comparison").click()
+    page = start_run(browser, server[0], iterations=2000)
     page.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)  # a live preview
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
-    page.get_by_text("Stopped early").wait_for(timeout=60_000)
+    stop(page)
     page.get_by_role("heading", name="Results").wait_for()
     assert page.get_by_role("button", name="Run comparison").is_enabled()
     assert_no_exception(page)
@@ -134,29 +144,10 @@ def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
     page.close()
 
 
-def start_long_run(browser, url: str, iterations: int = 2000):
-    page = browser.new_page(viewport={"width": 1400, "height": 2600})
-    page.goto(url)
-    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
-    set_tiny_settings(page, iterations=iterations)
-    page.get_by_role("button", name="Run comparison").click()
-    return page
-
-
-def stop(page) -> None:
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
-    page.get_by_text("Stopped early").wait_for(timeout=60_000)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def test_a_second_session_waits_in_line_and_runs_when_the_first_stops(server, browser):
-    first = start_long_run(browser, server[0])
+    first = start_run(browser, server[0], iterations=2000)
     first.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)
-    second = start_long_run(browser, server[0], iterations=3)
+    second = start_run(browser, server[0], iterations=3)
     second.get_by_text("place 1 in line", exact=False).wait_for(timeout=60_000)
     stop(first)
     second.get_by_role("heading", name="Results").wait_for(timeout=180_000)
@@ -170,7 +161,7 @@ def test_a_second_session_waits_in_line_and_runs_when_the_first_stops(server, br
 
 
 def test_closing_the_tab_ends_the_work(server, browser):
-    page = start_long_run(browser, server[0])
+    page = start_run(browser, server[0], iterations=2000)
     page.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)
     busy = cpu_seconds(server[1])
     time.sleep(2)
