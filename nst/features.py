@@ -76,11 +76,12 @@ class FeatureExtractor:
     def __call__(self, image: tf.Tensor) -> tuple[list[tf.Tensor], list[tf.Tensor]]:
         outputs = self.model(preprocess(image), training=False)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        outputs = [tf.cast(output, tf.float32) for output in outputs]  # bfloat16 features: Grams in float32
         pick = lambda names: [outputs[self._index[name]] for name in names]  # noqa: E731
         return pick(self.layers.content), pick(self.layers.style)
 
 
 @functools.lru_cache(maxsize=16)
-def feature_extractor(weights: str, pooling: str, layers: LayerPreset) -> FeatureExtractor:
-    """One extractor per (weights, pooling, layers) per process, shared read-only."""
-    return FeatureExtractor(load_backbone(weights, pooling).model, layers)
+def feature_extractor(weights: str, pooling: str, layers: LayerPreset, precision: str = "float32") -> FeatureExtractor:
+    """One extractor per (weights, pooling, layers, precision) per process, shared read-only."""
+    return FeatureExtractor(load_backbone(weights, pooling, precision).model, layers)

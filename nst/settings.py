@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from nst import limits
+from nst.backbone import PRECISIONS
 from nst.errors import SettingError
 from nst.features import resolve_layers
 from nst.losses import LOSSES
@@ -26,6 +27,7 @@ class Settings:
     style_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
     weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed | random | PATH to .h5
     pooling: str = "max"  # VGG16 pooling: max | avg
+    precision: str = "float32"  # network arithmetic: float32 | bfloat16 (Grams, losses, optimizer: float32)
     content_weight: float = 1.0  # weight of the normalised content term
     style_weight: float = 10.0  # weight of the normalised style term
     tv_weight: float = 0.5  # weight of the normalised total-variation term (smoothness)
@@ -42,6 +44,7 @@ class Settings:
         _choice("init", self.init, INITS)
         _choice("colors", self.colors, COLORS)
         _choice("pooling", self.pooling, POOLINGS)
+        _choice("precision", self.precision, tuple(PRECISIONS))
         _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
         _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
         _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)

@@ -54,9 +54,9 @@ class Transfer:
         self.settings = settings
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_image = resize_long_side(style_image, settings.size)
-        self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling).info
+        self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.precision).info
         layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
-        extractor = feature_extractor(settings.weights, settings.pooling, layers)
+        extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.precision)
         content, style = self._working_images()
         self._targets = _targets(extractor, settings.loss, content, style)
         self._value_and_grad = _value_and_grad_fn(extractor, settings.loss)

@@ -90,3 +90,12 @@ def test_avg_pooling_swaps_every_max_pool():
     pools = [layer for layer in model.layers if "pool" in layer.name]
     assert len(pools) == 5 and all(isinstance(p, keras.layers.AveragePooling2D) for p in pools)
     assert [p.name for p in pools] == [f"block{b}_pool" for b in range(1, 6)]
+
+
+def test_bfloat16_computes_in_bfloat16_and_keeps_float32_weights():
+    model = load_backbone("random", "max", "bfloat16").model
+    conv = model.get_layer("block3_conv1")
+    assert conv.dtype_policy.name == "mixed_bfloat16" and conv.compute_dtype == "bfloat16"
+    assert all(w.dtype == "float32" for w in conv.weights)
+    for a, b in zip(model.get_weights(), load_backbone("random").model.get_weights()):
+        np.testing.assert_array_equal(a, b)

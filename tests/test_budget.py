@@ -45,3 +45,9 @@ def test_a_run_that_fits_gets_its_estimate(monkeypatch):
     monkeypatch.setattr(budget, "available_memory", lambda: 64 * 2**30)
     found = budget.check_fits(Settings(), SHAPE, 2)
     assert found.memory_bytes > budget.BASE_BYTES and "GB" in found.describe()
+
+
+def test_bfloat16_is_estimated_faster_and_smaller():
+    full = budget.estimate(Settings(size=512), SHAPE, 1)
+    half = budget.estimate(Settings(size=512, precision="bfloat16"), SHAPE, 1)
+    assert half.seconds < full.seconds and half.memory_bytes < full.memory_bytes

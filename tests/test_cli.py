@@ -52,6 +52,7 @@ def test_run_writes_one_image(tmp_path):
         (["run", str(CONTENT), str(STYLE), "--size", "5"], "size must be a whole number from 32 to 2048"),
         (["run", str(CONTENT), str(STYLE), "--iterations", "0"], "iterations must be a whole number from 1 to 5000"),
         (["run", str(CONTENT), str(STYLE), "--init", "zeros"], "unknown init 'zeros'"),
+        (["run", str(CONTENT), str(STYLE), "--precision", "float16"], "unknown precision 'float16'"),
         (["run", str(CONTENT), str(STYLE), "--size", "big"], "argument --size: invalid int value"),
         (["compare", str(CONTENT), str(STYLE), "--losses", ""], "at least one loss"),
         (["run", str(CONTENT), str(STYLE), "--style-weight", "-1"], "style_weight must be a number from 0"),

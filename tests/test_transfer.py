@@ -156,3 +156,11 @@ def test_identical_content_and_style_are_refused(content_image):
     for image in (content_image, flat):
         with pytest.raises(ImageError, match="same picture"):
             Transfer(image, image.copy(), Settings(**TINY))
+
+
+def test_a_bfloat16_run_lowers_the_objective_like_a_float32_one(content_image, style_image):
+    _, full = run(content_image, style_image, iterations=5)
+    _, half = run(content_image, style_image, iterations=5, precision="bfloat16")
+    assert half[-1].total < half[0].total
+    assert half[0].total == pytest.approx(full[0].total, rel=0.02)  # same start, same normalisation
+    assert half[-1].total == pytest.approx(full[-1].total, rel=0.25)
