@@ -306,7 +306,7 @@ def results_view(result: ComparisonResult) -> None:
     st.caption(f"Backbone weights: **{weights.name}** (SHA-256 {weights.sha256[:16]}...)")
     if weights.notice:
         st.warning(weights.notice)
-    if state.get("stopped") or not result.complete:
+    if state.get("stopped"):
         st.info("Stopped early: these are the best images each loss had reached.")
     for run in result.runs.values():
         if run.error:
