@@ -177,7 +177,7 @@ def _imagenet_arrays() -> tuple[list[np.ndarray], WeightsInfo]:
     try:
         model = keras.applications.VGG16(include_top=False, weights="imagenet", input_shape=(None, None, 3))
     except Exception as error:  # Keras raises several types for a failed download
-        raise WeightsError(f"cannot load ImageNet VGG16 weights ({error}); try --weights vgg16-hed") from None
+        raise WeightsError(f"cannot load ImageNet VGG16 weights ({error}); use the vgg16-hed weights instead") from None
     path = imagenet_cache_path()
     sha = file_sha256(path) if path.exists() else _arrays_sha256(model.get_weights())
     return model.get_weights(), WeightsInfo("imagenet", sha, str(path))
