@@ -36,6 +36,11 @@ PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 CONV_LAYERS = tuple(f"block{b}_conv{i}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1))
 
 
+def conv_channels(layer: str) -> int:
+    """Output channels of a VGG16 conv layer: 64 in block1, doubling per block up to 512."""
+    return 64 * 2 ** min(int(layer[5]) - 1, 3)
+
+
 @dataclass(frozen=True)
 class WeightsInfo:
     name: str  # imagenet | vgg16-hed | random | the file's name
@@ -136,7 +141,7 @@ def random_arrays(seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     arrays, channels = [], 3
     for layer in CONV_LAYERS:
-        filters = 64 * 2 ** min(int(layer[5]) - 1, 3)
+        filters = conv_channels(layer)
         limit = np.sqrt(6.0 / (9 * channels + 9 * filters))
         arrays += [
             rng.uniform(-limit, limit, (3, 3, channels, filters)).astype(np.float32),

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 
 from nst import limits
-from nst.backbone import CONV_LAYERS
+from nst.backbone import CONV_LAYERS, conv_channels
 from nst.errors import SettingError
 from nst.features import resolve_layers
 from nst.images import working_shape
@@ -79,7 +79,7 @@ def _per_pixel(settings: Settings) -> tuple[float, float]:
     channels_in = 3
     for index, name in enumerate(CONV_LAYERS[: deepest + 1]):
         block = int(name[5])
-        channels, area = 64 * 2 ** min(block - 1, 3), 4.0 ** -(block - 1)  # area: share of the input's pixels
+        channels, area = conv_channels(name), 4.0 ** -(block - 1)  # area: share of the input's pixels
         flops += 2 * 9 * channels_in * channels * area
         floats += channels * area
         if index + 1 < len(CONV_LAYERS) and CONV_LAYERS[index + 1][5] != name[5]:
