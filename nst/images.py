@@ -89,7 +89,7 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit greyscale (PNG): scale, do not clip
         grey = np.asarray(image, dtype=np.float32) / 65535.0
         return np.repeat(np.clip(grey, 0.0, 1.0)[..., None], 3, axis=2)
-    if image.mode == "P" or "A" in image.getbands() or image.mode == "LA":
+    if image.mode == "P" or "A" in image.getbands():  # palette (maybe transparent), LA, RGBA, ...
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
