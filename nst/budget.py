@@ -14,6 +14,7 @@ from nst.errors import SettingError
 from nst.features import resolve_layers
 from nst.images import working_shape
 from nst.settings import Settings
+from nst.transfer import stage_plan
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
@@ -41,10 +42,12 @@ def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int) 
     pixels = height * width
     floats, flops = _per_pixel(settings)
     lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 arrays
-    activation_bytes = floats * ACTIVATION_BYTES[settings.precision] * ACTIVATION_FACTOR
+    activation_bytes = floats * ACTIVATION_BYTES[settings.network_precision] * ACTIVATION_FACTOR
     memory = BASE_BYTES + pixels * (activation_bytes + n_losses * lbfgs)
-    work = 3 * flops * pixels * EVALUATIONS_PER_ITERATION * settings.iterations * n_losses  # forward + backward
-    return Estimate(int(memory), work / (FLOPS_PER_SECOND * SPEEDUP[settings.precision]) + 2.0 * n_losses)
+    stages = stage_plan(settings.size, settings.iterations, settings.schedule)
+    stage_work = sum(steps * (size / settings.size) ** 2 for size, steps in stages)  # full-size iterations
+    work = 3 * flops * pixels * EVALUATIONS_PER_ITERATION * stage_work * n_losses  # forward + backward
+    return Estimate(int(memory), work / (FLOPS_PER_SECOND * SPEEDUP[settings.network_precision]) + 2.0 * n_losses)
 
 
 def check_fits(settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:

@@ -12,18 +12,22 @@ from nst.runtime import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before anything imports TensorFlow: its start-up chatter is not for users
 
-from nst import limits  # noqa: E402
+from nst import bench, limits  # noqa: E402
+from nst.backbone import PRECISION_CHOICES, load_backbone  # noqa: E402
+from nst.bench import SECTIONS  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
-from nst.errors import NSTError  # noqa: E402
+from nst.errors import NSTError, SettingError  # noqa: E402
 from nst.features import PRESETS  # noqa: E402
 from nst.images import read_image, save_png  # noqa: E402
 from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS  # noqa: E402
 from nst.optimizers import OPTIMIZERS  # noqa: E402
+from nst.registry import unknown_name_message  # noqa: E402
 from nst.report import input_record, write_artifacts  # noqa: E402
-from nst.settings import COLORS, INITS, POOLINGS, Settings  # noqa: E402
+from nst.settings import COLORS, INITS, POOLINGS, SCHEDULES, Settings  # noqa: E402
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+ASSETS = Path(__file__).resolve().parent.parent / "assets"  # the bundled samples: bench's default images
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="one style transfer, one image")
     run.add_argument("--loss", default=None, metavar="NAME", help="the loss (default mse)")
     run.add_argument("--out", required=True, metavar="PNG", help="output PNG file")
+    timing = commands.add_parser("bench", help="measure speed on this machine (docs/performance.md)")
+    sections = ",".join(SECTIONS)
+    timing.add_argument("--sections", default=sections, metavar="LIST",
+                        help=f"comma-separated, from {sections} (default all: about 25 min on 2 cores)")  # fmt: skip
+    timing.add_argument("--weights", default="auto", metavar="WEIGHTS", help="backbone weights (default auto)")
+    timing.add_argument("--content", default=str(ASSETS / "content/chelsea.png"), metavar="IMAGE")
+    timing.add_argument("--style", default=str(ASSETS / "style/starry_night.jpg"), metavar="IMAGE")
+    timing.add_argument("--out", metavar="DIR", help="also write bench.md and the sections' images there")
+    timing.set_defaults(command=_bench)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
         sub.add_argument("style", help="style image")
@@ -80,7 +93,9 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})",
     )
     add("--pooling", metavar="max|avg", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
-    add("--precision", metavar="float32|bfloat16", help=f"network arithmetic (default {d.precision})")
+    choices = ", ".join(PRECISION_CHOICES)
+    add("--precision", metavar="NAME", help=f"network arithmetic: {choices} (default {d.precision}: bfloat16 "
+        "where the hardware computes it natively, else float32)")  # fmt: skip
     add("--content-weight", type=float, metavar="W", help=f"normalised content term's weight ({d.content_weight:g})")
     add("--style-weight", type=float, metavar="W", help=f"normalised style term's weight (default {d.style_weight:g})")
     add(
@@ -94,6 +109,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     add("--init", metavar="START", help=f"starting image: {', '.join(INITS)} (default {d.init})")
     add("--seed", type=int, metavar="N", help=f"random seed (default {d.seed})")
     add("--iterations", type=int, metavar="N", help=f"optimizer steps (default {d.iterations})")
+    add("--schedule", metavar="NAME", help=f"{' or '.join(SCHEDULES)}: coarse to fine or not (default {d.schedule})")
     add("--size", type=int, metavar="PX", help=f"long side of the working image, px (default {d.size})")
     add("--colors", metavar="style|content", help=f"whose colours to keep: {', '.join(COLORS)} (default {d.colors})")
     add("--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only")
@@ -108,6 +124,32 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.preserve_colors:
         fields["colors"] = "content"
     return Settings(**fields)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    names = tuple(n.strip() for n in args.sections.split(",") if n.strip())
+    for name in names:
+        if name not in SECTIONS:
+            raise SettingError(unknown_name_message("bench section", name, list(SECTIONS)))
+    plan = bench.Plan(weights=args.weights)
+    content, style = read_image(args.content), read_image(args.style)
+    out = Path(args.out) if args.out else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    weights = load_backbone(args.weights).info
+    lines = [f"machine: {bench.machine()}", f"weights: {weights.name} (sha256 {weights.sha256[:16]}...)",
+             f"images: {Path(args.content).name}, {Path(args.style).name}", ""]  # fmt: skip
+    print("\n".join(lines), flush=True)
+    for section in bench.run((content.pixels, style.pixels), plan, names):
+        text = bench.markdown(section) + "\n"
+        print(text, flush=True)
+        lines.append(text)
+        for stem, image in section.images.items():
+            if out:
+                save_png(image, out / f"{section.name}-{stem}.png")
+    if out:
+        (out / "bench.md").write_text("\n".join(lines))
+    return 0
 
 
 def _list(registry) -> int:

@@ -111,6 +111,7 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
         "settings": settings,
         "layers": {"content": list(layers.content), "style": list(layers.style)},
         "seed": result.settings.seed,
+        "precision": result.settings.network_precision,  # what the network computed in (auto resolved)
         "weights": {
             "name": result.weights.name,
             "sha256": result.weights.sha256,
@@ -146,6 +147,7 @@ def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
     names = " + ".join(Path(record["name"]).name for record in (inputs or {}).values()) or "content + style"
     return (
         f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
-        f"{s.size} px, {s.optimizer} x {s.iterations}, init {s.init}, seed {s.seed}, "
+        f"{s.size} px ({s.schedule}), {s.optimizer} x {s.iterations}, {s.network_precision}, init {s.init}, "
+        f"seed {s.seed}, "
         f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}"
     )

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from nst import limits
-from nst.backbone import PRECISIONS
+from nst.backbone import PRECISION_CHOICES, resolve_precision
 from nst.errors import SettingError
 from nst.features import resolve_layers
 from nst.losses import LOSSES
@@ -15,6 +15,7 @@ from nst.optimizers import OPTIMIZERS
 from nst.registry import unknown_name_message
 
 INITS = ("content", "noise", "style")
+SCHEDULES = ("direct", "multiscale")
 COLORS = ("style", "content")
 POOLINGS = ("max", "avg")
 
@@ -27,7 +28,7 @@ class Settings:
     style_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
     weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed | random | PATH to .h5
     pooling: str = "max"  # VGG16 pooling: max | avg
-    precision: str = "float32"  # network arithmetic: float32 | bfloat16 (Grams, losses, optimizer: float32)
+    precision: str = "auto"  # network arithmetic: auto | float32 | bfloat16 (Grams, losses, optimizer: float32)
     content_weight: float = 1.0  # weight of the normalised content term
     style_weight: float = 10.0  # weight of the normalised style term
     tv_weight: float = 0.5  # weight of the normalised total-variation term (smoothness)
@@ -35,7 +36,8 @@ class Settings:
     learning_rate: float = 0.0  # step size for adam and gd, in image units [0, 1]; 0: the optimizer's own
     init: str = "content"  # starting image: content | noise | style
     seed: int = 0  # seeds the noise init; same settings and seed give the same numbers
-    iterations: int = 100  # optimizer steps
+    iterations: int = 100  # optimizer steps, all stages together
+    schedule: str = "direct"  # direct | multiscale: coarse to fine, halving the size down to 128 px
     size: int = 256  # px, long side of the working images
     colors: str = "style"  # whose colours the output keeps: style | content (luminance-only transfer)
     preview_every: int = 10  # iterations between preview images in the progress stream
@@ -43,8 +45,9 @@ class Settings:
     def __post_init__(self) -> None:
         _choice("init", self.init, INITS)
         _choice("colors", self.colors, COLORS)
+        _choice("schedule", self.schedule, SCHEDULES)
         _choice("pooling", self.pooling, POOLINGS)
-        _choice("precision", self.precision, tuple(PRECISIONS))
+        _choice("precision", self.precision, PRECISION_CHOICES)
         _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
         _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
         _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)
@@ -58,6 +61,11 @@ class Settings:
         LOSSES.entry(self.loss)
         OPTIMIZERS.entry(self.optimizer)
         resolve_layers(self.preset, self.content_layers, self.style_layers)
+
+    @property
+    def network_precision(self) -> str:
+        """The precision the network computes in: `auto` resolved for this machine."""
+        return resolve_precision(self.precision)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -30,6 +30,7 @@ from nst.optimizers import OPTIMIZERS
 from nst.settings import Settings
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
+SMALLEST_STAGE = 128  # px: multiscale's coarsest stage; at the aspect limit (8:1) its short side is still 16 px
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,14 @@ class Progress:
     tv: float  # normalised total variation, unweighted
     total: float  # the weighted sum the optimizer minimises
     preview: np.ndarray | None = None  # (H, W, 3) float in [0, 1], every preview_every iterations and at the end
+    size: int = 0  # px, long side of the stage this step ran at (multiscale: smaller than the final size)
 
 
 class Transfer:
-    """One style transfer. Iterate `events()`; stop whenever; `output_image()` is the best so far."""
+    """One style transfer. Iterate `events()`; stop whenever; `output_image()` is the best so far.
+
+    With `schedule="multiscale"` it runs coarse to fine (nst.transfer.stage_plan): each stage's targets
+    are computed at its own size and it starts from the previous stage's best image, upscaled."""
 
     def __init__(self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings) -> None:
         start = time.perf_counter()
@@ -54,14 +59,14 @@ class Transfer:
         self.settings = settings
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_image = resize_long_side(style_image, settings.size)
-        self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.precision).info
+        self._sources = (content_image, style_image)  # as given: each stage resizes from these
+        self.stages = stage_plan(settings.size, settings.iterations, settings.schedule)
+        self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.network_precision).info
         layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
-        extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.precision)
-        content, style = self._working_images()
-        self._targets = _targets(extractor, settings.loss, content, style)
-        self._value_and_grad = _value_and_grad_fn(extractor, settings.loss)
+        self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision)
+        self._value_and_grad = _value_and_grad_fn(self._extractor, settings.loss)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
-        self._start = self._initial_image(content, style)
+        self._prepare(self.stages[0][0], None)
         self.best_image, self.best_total = self._start[0], float("inf")
         self.history: list[Progress] = []
         self.seconds = time.perf_counter() - start  # all of this run's compute time, targets included
@@ -70,50 +75,77 @@ class Transfer:
         self.complete = False
 
     def events(self) -> Iterator[Progress]:
-        """Yields iteration 0 (the start), then one event per optimizer step; previews included."""
+        """Yields iteration 0 (the start), then one event per optimizer step; previews included.
+        Iterations count on across stages; a stage's start is not an event of its own."""
         resumed = time.perf_counter()
-        x = self._start
-        f, g = self._evaluate(x)
-        optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
-        for iteration in range(self.settings.iterations + 1):
-            if iteration:
-                step_start = time.perf_counter()
-                x, f, g = optimizer.step(x, f, g, self._evaluate)
-                self.step_seconds += time.perf_counter() - step_start
-            if not np.isfinite(f) or not np.all(np.isfinite(g)):
-                self.error = f"loss {self.settings.loss} became non-finite at iteration {iteration}"
-                return
-            if f < self.best_total:
+        iteration = 0
+        for index, (size, steps) in enumerate(self.stages):
+            if index:
+                self._prepare(size, self.best_image)
+            x = self._start
+            f, g = self.evaluate(x)
+            if index:  # totals at different sizes are not comparable: the best restarts at the stage's start
                 self.best_image, self.best_total = x[0], f
-            self.seconds += time.perf_counter() - resumed
-            event = self._event(iteration, f)
-            self.history.append(event)
-            yield event
-            resumed = time.perf_counter()
+            optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
+            for step in range(0 if index else -1, steps):
+                if step >= 0:
+                    step_start = time.perf_counter()
+                    x, f, g = optimizer.step(x, f, g, self.evaluate)
+                    self.step_seconds += time.perf_counter() - step_start
+                    iteration += 1
+                if not np.isfinite(f) or not np.all(np.isfinite(g)):
+                    self.error = f"loss {self.settings.loss} became non-finite at iteration {iteration}"
+                    return
+                if f < self.best_total:
+                    self.best_image, self.best_total = x[0], f
+                self.seconds += time.perf_counter() - resumed
+                event = self._event(iteration, f, size)
+                self.history.append(event)
+                yield event
+                resumed = time.perf_counter()
         self.complete = True
 
     def output_image(self) -> np.ndarray:
-        """The best image so far (H, W, 3) in [0, 1], in the content's colours if colors == content."""
+        """The best image so far (H, W, 3) in [0, 1], at the working size (a coarse stage's upscaled),
+        in the content's colours if colors == content."""
+        image = upscale(self.best_image, self.content_image.shape[:2])
         if self.settings.colors == "content":
-            return with_colors_of(self.best_image, self.content_image)
-        return self.best_image
+            return with_colors_of(image, self.content_image)
+        return image
 
-    def _event(self, iteration: int, total: float) -> Progress:
+    def _event(self, iteration: int, total: float, size: int) -> Progress:
         c, s, tv = self._last_terms
         last = iteration == self.settings.iterations
         preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
-        return Progress(self.settings.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview)
+        return Progress(
+            self.settings.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size
+        )
 
-    def _evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+    def _prepare(self, size: int, previous: np.ndarray | None) -> None:
+        """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
+        content, style = self._working_images(size)
+        self._targets = _targets(self._extractor, self.settings.loss, content, style)
+        if previous is None:
+            self._start = self._initial_image(content, style)
+        else:
+            self._start = upscale(previous, content.shape[:2])[None]
+
+    def evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """The objective and its gradient at x (1, h, w, 3), at the current stage's size."""
         terms, total, grad = self._value_and_grad(tf.constant(x), *self._targets, self._weights)
         self._last_terms = tuple(float(t) for t in terms.numpy())
         return float(total), grad.numpy()
 
-    def _working_images(self) -> tuple[np.ndarray, np.ndarray]:
-        """What the network sees: the images, or their luminance alone when keeping the content's colours."""
+    def _working_images(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """What the network sees at `size` px: the images, or their luminance alone when keeping the
+        content's colours."""
+        if size == self.settings.size:
+            content, style = self.content_image, self.style_image
+        else:
+            content, style = (resize_long_side(image, size) for image in self._sources)
         if self.settings.colors == "content":
-            return luminance_image(self.content_image), luminance_image(self.style_image, like=self.content_image)
-        return self.content_image, self.style_image
+            return luminance_image(content), luminance_image(style, like=content)
+        return content, style
 
     def _initial_image(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:
         if self.settings.init == "noise":
@@ -124,6 +156,26 @@ class Transfer:
         else:
             image = content
         return image[None].astype(np.float32)  # (1, H, W, 3)
+
+
+def stage_plan(size: int, iterations: int, schedule: str) -> list[tuple[int, int]]:
+    """[(long side px, iterations)] per stage. direct: one stage. multiscale: halve the size down to
+    SMALLEST_STAGE, and give each stage an equal share of the iterations (the finest the remainder),
+    so a 1024 px run does most of its steps at a fraction of the cost."""
+    sizes = [size]
+    while schedule == "multiscale" and sizes[0] // 2 >= SMALLEST_STAGE:
+        sizes.insert(0, sizes[0] // 2)
+    sizes = sizes[-iterations:] if iterations else sizes[-1:]  # no stage without a step
+    share = iterations // len(sizes)
+    return [(s, share) for s in sizes[:-1]] + [(sizes[-1], iterations - share * (len(sizes) - 1))]
+
+
+def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(h, w, 3) -> (shape[0], shape[1], 3) float32 in [0, 1], bicubic, no rounding to 8 bits."""
+    if image.shape[:2] == tuple(shape):
+        return image
+    resized = tf.image.resize(tf.constant(image[None]), shape, method="bicubic")[0]
+    return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
 def _targets(extractor: FeatureExtractor, loss_name: str, content: np.ndarray, style: np.ndarray) -> tuple:

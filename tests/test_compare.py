@@ -12,7 +12,7 @@ from nst.metrics import score
 from nst.report import HISTORY_COLUMNS, artifacts, write_artifacts, zip_bytes
 from nst.settings import Settings
 
-SETTINGS = Settings(weights="vgg16-hed", size=64, iterations=8, preview_every=4)
+SETTINGS = Settings(weights="vgg16-hed", size=64, iterations=8, preview_every=4, precision="float32")
 
 
 @pytest.fixture(scope="module")

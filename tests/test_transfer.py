@@ -5,9 +5,9 @@ import pytest
 
 from nst.images import resize, rgb_to_yiq
 from nst.settings import Settings
-from nst.transfer import Transfer
+from nst.transfer import SMALLEST_STAGE, Transfer, stage_plan
 
-TINY = dict(weights="vgg16-hed", size=48, iterations=6, preview_every=3)
+TINY = dict(weights="vgg16-hed", size=48, iterations=6, preview_every=3, precision="float32")  # exact maths
 
 
 def run(content_image, style_image, **changes):
@@ -101,7 +101,7 @@ def test_a_non_finite_loss_stops_its_own_run_and_keeps_its_best_finite_image(con
     from nst.compare import Comparison
 
     calls = {"n": 0}
-    real = Transfer._evaluate
+    real = Transfer.evaluate
 
     def faulty(self, x):
         value, grad = real(self, x)
@@ -111,7 +111,7 @@ def test_a_non_finite_loss_stops_its_own_run_and_keeps_its_best_finite_image(con
                 return float("nan"), grad * np.nan
         return value, grad
 
-    monkeypatch.setattr(Transfer, "_evaluate", faulty)
+    monkeypatch.setattr(Transfer, "evaluate", faulty)
     comparison = Comparison(content_image, style_image, Settings(**TINY), ["mse", "mae"])
     events = list(comparison.events())
     result = comparison.results()
@@ -164,3 +164,42 @@ def test_a_bfloat16_run_lowers_the_objective_like_a_float32_one(content_image, s
     assert half[-1].total < half[0].total
     assert half[0].total == pytest.approx(full[0].total, rel=0.02)  # same start, same normalisation
     assert half[-1].total == pytest.approx(full[-1].total, rel=0.25)
+
+
+# --- multiscale: coarse to fine ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [128, 256, 300, 512, 1024])
+@pytest.mark.parametrize("iterations", [1, 2, 3, 7, 100])
+def test_stage_plan_halves_down_to_the_smallest_stage_and_spends_exactly_the_budget(size, iterations):
+    plan = stage_plan(size, iterations, "multiscale")
+    sizes = [s for s, _ in plan]
+    assert sizes[-1] == size and all(b == 2 * a for a, b in itertools.pairwise(sizes))
+    assert sizes[0] >= SMALLEST_STAGE and (sizes[0] // 2 < SMALLEST_STAGE or len(plan) == iterations)
+    assert sum(n for _, n in plan) == iterations and all(n >= 1 for _, n in plan)
+    assert stage_plan(size, iterations, "direct") == [(size, iterations)]
+
+
+def test_multiscale_runs_coarse_to_fine_and_starts_the_fine_stage_nearer_the_goal(
+    content_image, style_image, monkeypatch
+):
+    monkeypatch.setattr("nst.transfer.SMALLEST_STAGE", 32)  # 64 px: stages 32 and 64
+    direct, direct_events = run(content_image, style_image, iterations=8, size=64)
+    transfer, events = run(content_image, style_image, iterations=8, size=64, schedule="multiscale")
+    assert transfer.stages == [(32, 4), (64, 4)]
+    assert [e.iteration for e in events] == list(range(9))
+    assert [e.size for e in events] == [32] * 5 + [64] * 4
+    assert transfer.complete and transfer.output_image().shape == direct.output_image().shape
+    # The fine stage starts from the coarse result: its objective, on the same references as the direct
+    # run's, is below the direct run's start (the content image, style term 1).
+    fine_start, _ = transfer.evaluate(transfer.output_image()[None])
+    assert fine_start < direct_events[0].total
+    assert events[-1].total <= fine_start
+
+
+def test_multiscale_stopped_in_a_coarse_stage_still_gives_a_full_size_image(content_image, style_image, monkeypatch):
+    monkeypatch.setattr("nst.transfer.SMALLEST_STAGE", 32)
+    transfer = Transfer(content_image, style_image, Settings(**{**TINY, "size": 64, "schedule": "multiscale"}))
+    events = list(itertools.islice(transfer.events(), 2))
+    assert events[-1].size == 32 and not transfer.complete
+    assert transfer.output_image().shape == transfer.content_image.shape
