@@ -53,6 +53,7 @@ class Plan:
     multiscale_size: int = 1024
     multiscale_iterations: int = 60
     compare_losses: tuple[str, ...] = ("mse", "mae", "huber")
+    compare_size: int = 256
     compare_iterations: int = 20
 
 
@@ -223,7 +224,7 @@ def multiscale(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
 
 def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     """`compare` with K losses against one loss alone, and the time to its first preview."""
-    settings = Settings(weights=plan.weights, size=256, iterations=plan.compare_iterations)
+    settings = Settings(weights=plan.weights, size=plan.compare_size, iterations=plan.compare_iterations)
     rows = []
     for losses in (plan.compare_losses[:1], plan.compare_losses):
         start, first_preview = time.perf_counter(), None
@@ -234,7 +235,7 @@ def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
                      "first preview s": first_preview})  # fmt: skip
     for row in rows:
         row["/ (K x one)"] = row["seconds"] / (row["K"] * rows[0]["seconds"])
-    notes = [f"256 px, {settings.iterations} iterations per loss, model already loaded"]
+    notes = [f"{settings.size} px, {settings.iterations} iterations per loss, model already loaded"]
     return Section("compare", rows, notes)
 
 

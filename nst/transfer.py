@@ -14,7 +14,9 @@ F are VGG16 features, G their Gram matrices (nst.features.gram).
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -179,21 +181,41 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _targets(extractor: FeatureExtractor, loss_name: str, content: np.ndarray, style: np.ndarray) -> tuple:
-    """(content features, style Grams, references): computed once per run."""
+    """(content features, style Grams, references): computed once per run; the features once per comparison."""
     loss = LOSSES.get(loss_name)
-    content_features, content_style = extractor(tf.constant(content[None]))
-    style_as_content_image = resize(style, content.shape[:2])
-    style_as_content, _ = extractor(tf.constant(style_as_content_image[None]))
-    _, style_features = extractor(tf.constant(style[None]))
-    style_grams = [gram(f) for f in style_features]
+    content_features, content_style, style_as_content, style_grams = _target_features(extractor, content, style)
     references = [loss(f, t) for f, t in zip(style_as_content, content_features)]
     references += [loss(gram(f), t) for f, t in zip(content_style, style_grams)]
-    both = tf.constant(np.stack([content, style_as_content_image]))  # (2, H, W, 3)
+    both = tf.constant(np.stack([content, resize(style, content.shape[:2])]))  # (2, H, W, 3)
     references.append(tf.reduce_mean(tf.image.total_variation(both)))
     references = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
     if not np.all(np.isfinite(references.numpy())):
         raise NSTError(f"loss {loss_name} is not finite between the content and style images")
     return content_features, style_grams, references
+
+
+_FEATURES: OrderedDict[tuple, tuple] = OrderedDict()  # the last few images' target features, shared by losses
+_FEATURES_KEPT = 4
+
+
+def _target_features(extractor: FeatureExtractor, content: np.ndarray, style: np.ndarray) -> tuple:
+    """Loss-independent: the content's features and style-layer features, the style image's features at
+    the content's shape, and the style's Grams. Every loss of a comparison (same images, same extractor)
+    shares one computation: three forward passes instead of three per loss."""
+    key = (extractor, _digest(content), _digest(style))
+    if key not in _FEATURES:
+        content_features, content_style = extractor(tf.constant(content[None]))
+        style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
+        _, style_features = extractor(tf.constant(style[None]))
+        _FEATURES[key] = (content_features, content_style, style_as_content, [gram(f) for f in style_features])
+        while len(_FEATURES) > _FEATURES_KEPT:
+            _FEATURES.popitem(last=False)
+    _FEATURES.move_to_end(key)
+    return _FEATURES[key]
+
+
+def _digest(image: np.ndarray) -> tuple:
+    return image.shape, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=64)

@@ -203,3 +203,24 @@ def test_multiscale_stopped_in_a_coarse_stage_still_gives_a_full_size_image(cont
     events = list(itertools.islice(transfer.events(), 2))
     assert events[-1].size == 32 and not transfer.complete
     assert transfer.output_image().shape == transfer.content_image.shape
+
+
+def test_losses_of_one_comparison_share_the_target_features(content_image, style_image, monkeypatch):
+    """Three forward passes for the targets of a whole comparison, not three per loss; and the shared
+    targets give each loss exactly the numbers it gets alone."""
+    from nst import transfer as transfer_module
+    from nst.compare import Comparison
+
+    transfer_module._FEATURES.clear()
+    alone = {loss: run(content_image, style_image, loss=loss, iterations=2)[1][-1].total for loss in ("mse", "mae")}
+    transfer_module._FEATURES.clear()
+    calls = []
+    real = transfer_module.FeatureExtractor.__call__
+    monkeypatch.setattr(transfer_module.FeatureExtractor, "__call__", lambda self, x: calls.append(1) or real(self, x))
+    comparison = Comparison(content_image, style_image, Settings(**{**TINY, "iterations": 2}), ["mse", "mae"])
+    stream = comparison.events()
+    next(stream)  # both losses' targets are ready before the first event
+    assert len(calls) == 3
+    events = [next(stream)] + list(stream)
+    last = {e.loss: e.total for e in events}
+    assert last == pytest.approx(alone, rel=1e-6)

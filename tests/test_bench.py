@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from nst import bench
+from nst.backbone import CONV_LAYERS, load_backbone
+from nst.cli import main
+from nst.features import PRESETS, preprocess
+from nst.tutorial import objective, run_tutorial
+
+TINY = bench.Plan(
+    weights="vgg16-hed", sizes=(48,), race_size=64, tutorial_steps=4, race_iterations=3, coarse_iterations=2,
+    precision_size=48, precision_iterations=3, multiscale_size=64, multiscale_iterations=4,
+    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("preset", ["seed", "gatys"])
+@pytest.mark.parametrize("shape", [(48, 64), (37, 53)])
+def test_iteration_flops_match_the_shapes_keras_computes(preset, shape):
+    """Second route: the conv layers' real output shapes, from running the model on an image that size."""
+    import keras
+
+    model = load_backbone("random").model
+    layers = PRESETS.get(preset)
+    deepest = max(CONV_LAYERS.index(n) for n in layers.content + layers.style)
+    convs = [model.get_layer(name) for name in CONV_LAYERS[: deepest + 1]]
+    outputs = keras.Model(model.input, [c.output for c in convs])(preprocess(tf.zeros((1, *shape, 3))))
+    expected = 0.0
+    for conv, output in zip(convs, outputs):
+        _, h, w, c_out = output.shape
+        kh, kw, c_in, _ = conv.kernel.shape
+        expected += 2 * 2 * kh * kw * c_in * c_out * h * w  # forward + backward to the input
+        if conv.name in layers.style:
+            expected += 2 * 2 * h * w * c_out**2  # Gram and its gradient
+    assert bench.iteration_flops(layers, shape) == pytest.approx(expected)
+
+
+def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_image):
+    f = objective(content_image, style_image, "vgg16-hed")
+    values = [step.value for step, _ in run_tutorial(content_image, style_image, "vgg16-hed", steps=5)]
+    start, _ = f(content_image[None])
+    assert values[0] == pytest.approx(start, rel=1e-4)  # the first step's value is the content image's
+    assert values[-1] < values[0]
+
+
+def test_nst_race_stops_at_the_target_and_reports_a_missed_one(content_image, style_image):
+    images = (content_image, style_image)
+    start, _ = objective(*images, "vgg16-hed")(content_image[None])
+    won = bench.race_nst(images, TINY, 0.9 * start, "float32")
+    assert won.reached and won.value <= 0.9 * start and 1 <= won.iterations <= TINY.race_iterations
+    assert won.evaluations >= won.iterations + 1 and won.seconds > 0
+    lost = bench.race_nst(images, TINY, 0.0, "float32", coarse=32)
+    assert not lost.reached and lost.iterations == TINY.race_iterations and lost.value > 0
+    assert lost.image.shape == content_image.shape
+
+
+def test_every_section_runs_and_renders_a_table(content_image, style_image, monkeypatch):
+    monkeypatch.setattr("nst.transfer.SMALLEST_STAGE", 32)  # 64 px multiscale: stages 32 and 64
+    sections = {s.name: s for s in bench.run((content_image, style_image), TINY)}
+    assert list(sections) == list(bench.SECTIONS)
+    for section in sections.values():
+        text = bench.markdown(section)
+        assert text.count("\n|") == len(section.rows) + 2  # header, separator, a line per row
+        assert all(np.all((image >= 0) & (image <= 1)) for image in section.images.values())
+    speed = sections["speed"].rows
+    assert {row["preset"] for row in speed} == {"seed", "gatys"} and all(row["GFLOP/s"] > 0 for row in speed)
+    multiscale = {row["schedule"]: row for row in sections["multiscale"].rows}
+    assert multiscale["multiscale"]["stages"] == "32px x2 > 64px x2"
+    compare = sections["compare"].rows
+    assert [row["K"] for row in compare] == [1, 2] and compare[0]["/ (K x one)"] == pytest.approx(1.0)
+    assert set(sections["race"].images) == {"tutorial", "nst"}
+
+
+def test_an_unknown_section_is_one_line_and_status_2(capsys):
+    assert main(["bench", "--sections", "sped"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "did you mean 'speed'" in err
