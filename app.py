@@ -111,8 +111,9 @@ def _run_inputs() -> dict:
     iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, d.iterations,
                                  key="iterations", help="Optimizer steps per loss.")  # fmt: skip
     schedule = st.selectbox("Schedule", SCHEDULES, index=SCHEDULES.index(d.schedule), key="schedule",
-                            help="multiscale: coarse to fine, halving the size down to 128 px; each stage starts "
-                            "from the last one's result, upscaled. Large outputs cost a fraction.")  # fmt: skip
+                            help="multiscale: coarse to fine in up to 3 stages (1024 px: 256, 512, 1024); each stage "
+                            "starts from the last one's result, upscaled: bigger brush strokes, at a fraction "
+                            "of the time.")  # fmt: skip
     optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
     return {"size": int(size), "iterations": int(iterations), "schedule": schedule, "optimizer": optimizer}
 

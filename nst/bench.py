@@ -22,10 +22,9 @@ from nst.compare import Comparison
 from nst.features import PRESETS, LayerPreset
 from nst.images import resize_long_side
 from nst.metrics import score, ssim
-from nst.optimizers import LBFGS
 from nst.settings import Settings
-from nst.transfer import Transfer, upscale
-from nst.tutorial import TUTORIAL_STEPS, objective, run_tutorial
+from nst.transfer import Transfer
+from nst.tutorial import TUTORIAL_STEPS
 
 SECTIONS = ("speed", "race", "precision", "multiscale", "compare")
 
@@ -51,7 +50,7 @@ class Plan:
     precision_size: int = 256
     precision_iterations: int = 100
     multiscale_size: int = 1024
-    multiscale_iterations: int = 60
+    multiscale_iterations: int = 100
     compare_losses: tuple[str, ...] = ("mse", "mae", "huber")
     compare_size: int = 256
     compare_iterations: int = 20
@@ -111,69 +110,6 @@ def speed(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     return Section("speed", rows, notes)
 
 
-@dataclass
-class RaceResult:
-    seconds: float  # wall time to the first iterate at or below the target (checks excluded)
-    iterations: int
-    evaluations: int  # objective-and-gradient evaluations, line searches included
-    value: float  # float32 objective of that iterate
-    image: np.ndarray  # (H, W, 3)
-    reached: bool  # False: the cap came first; seconds and value are then the cap's
-
-
-def race_tutorial(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> tuple[float, float, np.ndarray]:
-    """(seconds, float32 objective of the final image, final image) of the tutorial's 1000 Adam steps."""
-    start = time.perf_counter()
-    image = images[0]
-    for _, image in run_tutorial(*images, plan.weights, plan.tutorial_steps):  # noqa: B007 (the last one)
-        pass
-    seconds = time.perf_counter() - start
-    return seconds, objective(*images, plan.weights)(image[None])[0], image
-
-
-def race_nst(
-    images: tuple[np.ndarray, np.ndarray], plan: Plan, target: float, precision: str, coarse: int = 0
-) -> RaceResult:
-    """nst's L-BFGS on the tutorial's objective, the network in `precision`, until the float32 objective
-    is at most `target`. With `coarse` (px), it first runs plan.coarse_iterations at that size and
-    starts from the result, upscaled."""
-    check = objective(*images, plan.weights, "float32")  # the referee: built before the clock starts
-    elapsed, start, evaluations = 0.0, time.perf_counter(), [0]
-    x = images[0][None]
-    if coarse:
-        small = tuple(resize_long_side(image, coarse) for image in images)
-        small_objective = _counting(objective(*small, plan.weights, precision), evaluations)
-        x = _lbfgs(small_objective, small[0][None], plan.coarse_iterations)
-        x = upscale(x[0], images[0].shape[:2])[None]
-    evaluate = _counting(objective(*images, plan.weights, precision), evaluations)
-    optimizer, (f, g) = LBFGS(), evaluate(x)
-    for iteration in range(1, plan.race_iterations + 1):
-        x, f, g = optimizer.step(x, f, g, evaluate)
-        if f <= target * 1.02:  # close in its own precision: let the referee look (not timed)
-            elapsed += time.perf_counter() - start
-            value = check(x)[0]
-            if value <= target:
-                return RaceResult(elapsed, iteration, evaluations[0], value, x[0], True)
-            start = time.perf_counter()
-    elapsed += time.perf_counter() - start
-    return RaceResult(elapsed, plan.race_iterations, evaluations[0], check(x)[0], x[0], False)
-
-
-def _lbfgs(evaluate: Callable, x: np.ndarray, iterations: int) -> np.ndarray:
-    optimizer, (f, g) = LBFGS(), evaluate(x)
-    for _ in range(iterations):
-        x, f, g = optimizer.step(x, f, g, evaluate)
-    return x
-
-
-def _counting(evaluate: Callable, counter: list[int]) -> Callable:
-    def counted(x: np.ndarray) -> tuple[float, np.ndarray]:
-        counter[0] += 1
-        return evaluate(x)
-
-    return counted
-
-
 def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     """nst's defaults in float32 and in bfloat16, scored by the float32 objective; and, to show how far
     two float32 runs drift apart anyway, float32 again from a content image nudged by at most 0.5/255."""
@@ -196,7 +132,8 @@ def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
             "style dist.": _yardstick(run, "style_distance"), "content dist.": _yardstick(run, "content_distance"),
         })  # fmt: skip
     notes = [f"{settings.size} px, {settings.iterations} L-BFGS iterations, preset {settings.preset}, loss mse; "
-             "nudged: each pixel of the content moved by at most 1/255"]  # fmt: skip
+             "nudged: each pixel of the content moved by at most 1/255",
+             _convergence(runs["bfloat16"])]  # fmt: skip
     images_out = {name.split(",")[0].replace(" ", "-"): run.output_image() for name, run in list(runs.items())[:2]}
     return Section("precision", rows, notes, images_out)
 
@@ -240,28 +177,10 @@ def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
 
 
 def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
-    """The tutorial's 1000 Adam steps, then nst's ways to the tutorial's final objective value."""
-    images = tuple(resize_long_side(image, plan.race_size) for image in images)
-    seconds, target, tutorial_image = race_tutorial(images, plan)
-    steps = plan.tutorial_steps
-    rows = [{"recipe": f"tutorial: Adam, {steps} steps, float32", "seconds": seconds, "iterations": steps,
-             "evaluations": steps, "objective": target, "of tutorial's time": 1.0}]  # fmt: skip
-    contenders = {
-        "nst: L-BFGS, float32": ("float32", 0),
-        "nst: L-BFGS, bfloat16": ("bfloat16", 0),
-        f"nst: L-BFGS, bfloat16, from {plan.race_size // 2} px": ("bfloat16", plan.race_size // 2),
-    }
-    results = {name: race_nst(images, plan, target, *how) for name, how in contenders.items()}
-    for name, result in results.items():
-        rows.append({"recipe": name + ("" if result.reached else " (did not reach)"), "seconds": result.seconds,
-                     "iterations": result.iterations, "evaluations": result.evaluations, "objective": result.value,
-                     "of tutorial's time": result.seconds / seconds})  # fmt: skip
-    reached = {name: r for name, r in results.items() if r.reached} or results
-    fastest = min(reached, key=lambda name: reached[name].seconds)
-    notes = [f"{images[0].shape[1]}x{images[0].shape[0]} px; objective W_c 1e4, W_s 1e2, W_tv 2.5 (nst.tutorial); "
-             f"nst stops at the first iterate whose float32 objective is at most the tutorial's final one",
-             f"race-nst.png: {fastest}"]  # fmt: skip
-    return Section("race", rows, notes, {"tutorial": tutorial_image, "nst": reached[fastest].image})
+    """The TensorFlow tutorial's recipe against nst on one objective (nst.race)."""
+    from nst.race import race as run_race
+
+    return Section("race", *run_race(images, plan))
 
 
 RUNNERS = {"speed": speed, "race": race, "precision": precision, "multiscale": multiscale, "compare": compare}
@@ -306,6 +225,16 @@ def _finished(images: tuple[np.ndarray, np.ndarray], settings: Settings) -> Tran
     for _ in transfer.events():
         pass
     return transfer
+
+
+def _convergence(transfer: Transfer) -> str:
+    """How many iterations the run needed to come within 10%, 5% and 1% of its final objective's drop."""
+    totals = [e.total for e in transfer.history]
+    drop = totals[0] - totals[-1]
+    first = lambda share: next(i for i, t in enumerate(totals) if t - totals[-1] <= share * drop)  # noqa: E731
+    reached = {share: first(share) for share in (0.1, 0.05, 0.01)}
+    shown = ", ".join(f"{100 - 100 * share:g}% after {i}" for share, i in reached.items())
+    return f"convergence (bfloat16 run): share of the {len(totals) - 1} iterations' objective drop reached: {shown}"
 
 
 def _yardstick(transfer: Transfer, name: str) -> float:

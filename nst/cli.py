@@ -18,6 +18,7 @@ from nst.bench import SECTIONS  # noqa: E402
 from nst.compare import Comparison, ComparisonResult  # noqa: E402
 from nst.errors import NSTError, SettingError  # noqa: E402
 from nst.features import PRESETS  # noqa: E402
+from nst.grid import load_grid  # noqa: E402
 from nst.images import read_image, save_png  # noqa: E402
 from nst.losses import LOSSES  # noqa: E402
 from nst.metrics import YARDSTICKS  # noqa: E402
@@ -25,6 +26,7 @@ from nst.optimizers import OPTIMIZERS  # noqa: E402
 from nst.registry import unknown_name_message  # noqa: E402
 from nst.report import input_record, write_artifacts  # noqa: E402
 from nst.settings import COLORS, INITS, POOLINGS, SCHEDULES, Settings  # noqa: E402
+from nst.sweep import Sweep  # noqa: E402
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 ASSETS = Path(__file__).resolve().parent.parent / "assets"  # the bundled samples: bench's default images
@@ -68,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     timing.add_argument("--style", default=str(ASSETS / "style/starry_night.jpg"), metavar="IMAGE")
     timing.add_argument("--out", metavar="DIR", help="also write bench.md and the sections' images there")
     timing.set_defaults(command=_bench)
+    sweep = commands.add_parser("sweep", help="run a grid of comparisons on Ray (this machine or a cluster)")
+    sweep.add_argument("grid", help="TOML file: images, losses and settings, each one value or a list")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="folder for every run's artifacts and the tables")
+    sweep.add_argument("--address", metavar="ADDRESS", help="join this Ray cluster (e.g. ray://head:10001, auto); "
+                       "default: start Ray on this machine")  # fmt: skip
+    sweep.add_argument("--workers", type=int, metavar="N", help="runs at once (default: CPUs / --cpus-per-run)")
+    sweep.add_argument("--cpus-per-run", type=float, default=1.0, metavar="N", help="CPUs each run asks for (1)")
+    sweep.add_argument("--gpus-per-run", type=float, default=0.0, metavar="N", help="GPUs each run asks for (0)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(command=_sweep)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
         sub.add_argument("style", help="style image")
@@ -150,6 +162,40 @@ def _bench(args: argparse.Namespace) -> int:
     if out:
         (out / "bench.md").write_text("\n".join(lines))
     return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    grid = load_grid(args.grid)
+    job = Sweep(grid, args.out, args.address, args.workers, args.cpus_per_run, args.gpus_per_run)
+    if not args.quiet:
+        print(f"nst: {len(grid.runs)} runs ({job.skipped} already complete) x {len(grid.runs[0].losses)} losses; "
+              f"varied: {', '.join(grid.varied) or 'nothing'}", file=sys.stderr)  # fmt: skip
+    interrupted, last = False, None
+    try:
+        for last in job.events():
+            if not args.quiet:  # a bar redrawn in place on a terminal, a line per finished run in a log
+                end = "   " if sys.stderr.isatty() else "\n"
+                sys.stderr.write(("\r" if sys.stderr.isatty() else "") + _sweep_line(last) + end)
+                sys.stderr.flush()
+    except KeyboardInterrupt:
+        interrupted = True
+    paths = job.close()
+    if not args.quiet and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if last is not None and (args.quiet or sys.stderr.isatty()):  # a log has it already
+        print(_sweep_line(last))
+    print(f"wrote {', '.join(p.name for p in paths)} to {args.out}" + (" (interrupted: run again to resume)"
+          if interrupted else ""))  # fmt: skip
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _sweep_line(progress) -> str:
+    left = "" if progress.seconds_left is None else f", ~{progress.seconds_left:.0f} s left"
+    finished = progress.skipped + progress.done
+    filled = round(20 * finished / max(progress.total, 1))
+    bar = "#" * filled + "." * (20 - filled)
+    return (f"[{bar}] runs {finished}/{progress.total} done ({progress.skipped} earlier), "
+            f"{progress.running} running, {progress.failed} failed, {progress.seconds:.0f} s{left}")  # fmt: skip
 
 
 def _list(registry) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import platform
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
         "working_size": {"content": list(result.content_image.shape[:2]), "style": list(result.style_image.shape[:2])},
         "complete": result.complete,
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -133,6 +134,11 @@ def json_bytes(data: object) -> bytes:
 def input_record(path: str | Path) -> dict[str, str]:
     """How a comparison's input file is recorded: its name as given and the SHA-256 of its bytes."""
     return {"name": str(path), "sha256": file_sha256(Path(path))}
+
+
+def input_record_bytes(path: str | Path, data: bytes) -> dict[str, str]:
+    """The same record for an input whose bytes are at hand (a sweep's worker has no file system path)."""
+    return {"name": str(path), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _version(package: str) -> str:

@@ -37,7 +37,7 @@ class Settings:
     init: str = "content"  # starting image: content | noise | style
     seed: int = 0  # seeds the noise init; same settings and seed give the same numbers
     iterations: int = 100  # optimizer steps, all stages together
-    schedule: str = "direct"  # direct | multiscale: coarse to fine, halving the size down to 128 px
+    schedule: str = "direct"  # direct | multiscale: coarse to fine, up to 3 stages (nst.transfer.stage_plan)
     size: int = 256  # px, long side of the working images
     colors: str = "style"  # whose colours the output keeps: style | content (luminance-only transfer)
     preview_every: int = 10  # iterations between preview images in the progress stream

@@ -6,6 +6,7 @@ from nst import bench
 from nst.backbone import CONV_LAYERS, load_backbone
 from nst.cli import main
 from nst.features import PRESETS, preprocess
+from nst.race import race_nst
 from nst.tutorial import objective, run_tutorial
 
 TINY = bench.Plan(
@@ -47,10 +48,10 @@ def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_ima
 def test_nst_race_stops_at_the_target_and_reports_a_missed_one(content_image, style_image):
     images = (content_image, style_image)
     start, _ = objective(*images, "vgg16-hed")(content_image[None])
-    won = bench.race_nst(images, TINY, 0.9 * start, "float32")
+    won = race_nst(images, TINY, 0.9 * start, "float32")
     assert won.reached and won.value <= 0.9 * start and 1 <= won.iterations <= TINY.race_iterations
     assert won.evaluations >= won.iterations + 1 and won.seconds > 0
-    lost = bench.race_nst(images, TINY, 0.0, "float32", coarse=32)
+    lost = race_nst(images, TINY, 0.0, "float32", coarse=32)
     assert not lost.reached and lost.iterations == TINY.race_iterations and lost.value > 0
     assert lost.image.shape == content_image.shape
 

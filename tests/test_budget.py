@@ -54,11 +54,11 @@ def test_bfloat16_is_estimated_faster_and_smaller():
 
 
 def test_multiscale_is_estimated_at_its_stages_cost():
-    """Each stage costs its iterations times its pixels: 1024 px as 128/256/512/1024 x 25 iterations does
-    (1/64 + 1/16 + 1/4 + 1) x 25 = 33 full-size iterations' work, against 100 for a direct run."""
+    """Each stage costs its iterations times its pixels: 1024 px as 256/512/1024 x 33/33/34 iterations
+    does 33/16 + 33/4 + 34 = 44 full-size iterations' work, against 100 for a direct run."""
     direct = budget.estimate(Settings(size=1024, iterations=100), SHAPE, 1)
     multiscale = budget.estimate(Settings(size=1024, iterations=100, schedule="multiscale"), SHAPE, 1)
     overhead = 2.0  # the fixed seconds per loss
     ratio = (multiscale.seconds - overhead) / (direct.seconds - overhead)
-    assert ratio == pytest.approx(25 * (1 / 64 + 1 / 16 + 1 / 4 + 1) / 100, rel=0.02)
+    assert ratio == pytest.approx((33 / 16 + 33 / 4 + 34) / 100, rel=0.02)
     assert multiscale.memory_bytes == direct.memory_bytes  # the finest stage is the largest

@@ -5,7 +5,7 @@ import pytest
 
 from nst.images import resize, rgb_to_yiq
 from nst.settings import Settings
-from nst.transfer import SMALLEST_STAGE, Transfer, stage_plan
+from nst.transfer import MAX_STAGES, SMALLEST_STAGE, Transfer, stage_plan
 
 TINY = dict(weights="vgg16-hed", size=48, iterations=6, preview_every=3, precision="float32")  # exact maths
 
@@ -175,7 +175,8 @@ def test_stage_plan_halves_down_to_the_smallest_stage_and_spends_exactly_the_bud
     plan = stage_plan(size, iterations, "multiscale")
     sizes = [s for s, _ in plan]
     assert sizes[-1] == size and all(b == 2 * a for a, b in itertools.pairwise(sizes))
-    assert sizes[0] >= SMALLEST_STAGE and (sizes[0] // 2 < SMALLEST_STAGE or len(plan) == iterations)
+    assert sizes[0] >= SMALLEST_STAGE and len(plan) <= MAX_STAGES
+    assert sizes[0] // 2 < SMALLEST_STAGE or len(plan) in (iterations, MAX_STAGES)
     assert sum(n for _, n in plan) == iterations and all(n >= 1 for _, n in plan)
     assert stage_plan(size, iterations, "direct") == [(size, iterations)]
 

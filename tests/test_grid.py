@@ -1,0 +1,56 @@
+import shutil
+
+import pytest
+
+from nst.grid import GridError, load_grid
+
+from .conftest import CONTENT, STYLE
+
+
+def write_grid(tmp_path, text):
+    shutil.copy(CONTENT, tmp_path / "cat.png")
+    shutil.copy(STYLE, tmp_path / "starry.jpg")
+    path = tmp_path / "grid.toml"
+    path.write_text('content = "cat.png"\nstyle = "starry.jpg"\n' + text)
+    return path
+
+
+def test_a_grid_is_the_product_of_its_lists(tmp_path):
+    grid = load_grid(write_grid(tmp_path, 'losses = ["mse", "mae"]\nstyle_weight = [1, 10.5]\n'
+                                          'preset = ["seed", "gatys"]\nsize = 64\n'))  # fmt: skip
+    assert grid.varied == ["style_weight", "preset"]
+    assert len(grid.runs) == 4 and {r.losses for r in grid.runs} == {("mse", "mae")}
+    combos = {(r.settings.style_weight, r.settings.preset) for r in grid.runs}
+    assert combos == {(1, "seed"), (1, "gatys"), (10.5, "seed"), (10.5, "gatys")}
+    assert all(r.settings.size == 64 and r.content == tmp_path / "cat.png" for r in grid.runs)
+    names = [r.name for r in grid.runs]
+    assert len(set(names)) == 4 and "cat__starry__style_weight-10.5__preset-gatys" in names
+    assert grid.runs[0].varied == {"style_weight": "1", "preset": "seed"}
+
+
+def test_layers_are_one_comma_separated_value_and_a_list_of_them_is_swept(tmp_path):
+    grid = load_grid(write_grid(tmp_path, 'style_layers = ["block1_conv1,block2_conv1", "block3_conv1"]\n'))
+    assert [r.settings.style_layers for r in grid.runs] == [("block1_conv1", "block2_conv1"), ("block3_conv1",)]
+
+
+def test_every_problem_is_listed_before_anything_runs(tmp_path):
+    path = write_grid(tmp_path, 'losses = ["mse", "hellinjer"]\nstyle_wieght = 3\nsize = [64, 5]\n'
+                                'content_layers = "block9_conv1"\n')  # fmt: skip
+    path.write_text(path.read_text().replace('content = "cat.png"', 'content = ["cat.png", "dog.png"]'))
+    with pytest.raises(GridError) as caught:
+        load_grid(path)
+    message = str(caught.value)
+    assert "did you mean 'hellinger'" in message and "did you mean 'style_weight'" in message
+    assert "dog.png" in message and "size must be a whole number from 32" in message
+    assert "block9_conv1" in message and "5 problem(s)" in message
+
+
+@pytest.mark.parametrize("text", ["size = [", "style_weight = []\n", "size = { a = 1 }\n"])
+def test_broken_toml_and_empty_or_odd_values_are_refused(tmp_path, text):
+    with pytest.raises(GridError):
+        load_grid(write_grid(tmp_path, text))
+
+
+def test_a_missing_grid_file_is_one_clear_error(tmp_path):
+    with pytest.raises(GridError, match="cannot read grid"):
+        load_grid(tmp_path / "nope.toml")
