@@ -69,7 +69,9 @@ def test_every_section_runs_and_renders_a_table(content_image, style_image, monk
     multiscale = {row["schedule"]: row for row in sections["multiscale"].rows}
     assert multiscale["multiscale"]["stages"] == "32px x2 > 64px x2"
     compare = sections["compare"].rows
-    assert [row["K"] for row in compare] == [1, 2] and compare[0]["/ (K x one)"] == pytest.approx(1.0)
+    assert [row["K"] for row in compare] == [1, 1, 2]
+    alone = compare[0]["seconds"] + compare[1]["seconds"]
+    assert compare[2]["/ sum alone"] == pytest.approx(compare[2]["seconds"] / alone)
     assert set(sections["race"].images) == {"tutorial", "nst"}
 
 
