@@ -53,8 +53,14 @@ class Sweep:
     ) -> None:  # fmt: skip
         if workers is not None and workers < 1:
             raise SettingError(f"workers must be at least 1, got {workers}")
+        if not cpus_per_run > 0 or not gpus_per_run >= 0:
+            raise SettingError(f"cpus per run must be above 0 and gpus per run at least 0, got {cpus_per_run}, "
+                               f"{gpus_per_run}")  # fmt: skip
         self.grid, self.out = grid, Path(out_dir)
-        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SettingError(f"cannot create the sweep's folder {self.out}: {error.strerror or error}") from None
         self.pending = [run for run in grid.runs if not is_complete(self.out / run.name)]
         self.skipped = len(grid.runs) - len(self.pending)
         self._address, self._workers = address, workers

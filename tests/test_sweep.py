@@ -119,3 +119,10 @@ def test_an_invalid_grid_is_one_line_and_status_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "did you mean 'iterations'" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option", [["--workers", "0"], ["--cpus-per-run", "0"], ["--gpus-per-run", "-1"]])
+def test_bad_sweep_options_are_one_line_and_status_2(tmp_path, capsys, option):
+    grid_path = make_grid(tmp_path)
+    assert main(["sweep", str(grid_path), "--out", str(tmp_path / "out"), *option]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
