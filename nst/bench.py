@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from nst.backbone import CONV_LAYERS, conv_channels
+from nst.budget import conv_depth
 from nst.compare import Comparison
 from nst.features import PRESETS, LayerPreset
 from nst.images import resize_long_side
@@ -72,7 +73,7 @@ def iteration_flops(layers: LayerPreset, shape: tuple[int, int]) -> float:
     every conv up to the deepest layer used, forward and backward to its input (twice the forward; no
     weight gradients), and each style layer's Gram matrix (2 h w C^2) and its gradient (as much again)."""
     names = layers.content + layers.style
-    deepest = max(CONV_LAYERS.index(n) if n in CONV_LAYERS else _pool_depth(n) for n in names)
+    deepest = max(conv_depth(name) for name in names)
     flops, channels_in = 0.0, 3
     for name in CONV_LAYERS[: deepest + 1]:
         height, width = _block_shape(shape, int(name[5]))
@@ -125,11 +126,12 @@ def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     rows = []
     for name, run in runs.items():
         value = referee.evaluate(run.output_image()[None])[0]
+        yardsticks = _yardsticks(run)
         rows.append({
             "run": name, "s/it": _rate(run), "speed-up": reference_rate / _rate(run),
             "objective (float32)": value, "vs float32": f"{100 * (value / reference_value - 1):+.2f}%",
             "SSIM to float32": ssim(run.output_image(), reference_image),
-            "style dist.": _yardstick(run, "style_distance"), "content dist.": _yardstick(run, "content_distance"),
+            "style dist.": yardsticks["style_distance"], "content dist.": yardsticks["content_distance"],
         })  # fmt: skip
     notes = [f"{settings.size} px, {settings.iterations} L-BFGS iterations, preset {settings.preset}, loss mse; "
              "nudged: each pixel of the content moved by at most 1/255",
@@ -244,9 +246,9 @@ def _convergence(transfer: Transfer) -> str:
     return f"convergence (bfloat16 run): share of the {len(totals) - 1} iterations' objective drop reached: {shown}"
 
 
-def _yardstick(transfer: Transfer, name: str) -> float:
+def _yardsticks(transfer: Transfer) -> dict[str, float]:
     s = transfer.settings
-    return score(transfer.output_image(), transfer.content_image, transfer.style_image, s.weights, s.pooling)[name]
+    return score(transfer.output_image(), transfer.content_image, transfer.style_image, s.weights, s.pooling)
 
 
 def _rate(transfer: Transfer) -> float:
@@ -273,7 +275,3 @@ def _block_shape(shape: tuple[int, int], block: int) -> tuple[int, int]:
     for _ in range(block - 1):  # 2x2 max pool, stride 2, 'valid': floor
         height, width = height // 2, width // 2
     return height, width
-
-
-def _pool_depth(layer: str) -> int:
-    return max(i for i, name in enumerate(CONV_LAYERS) if name.startswith(layer[:6]))

@@ -77,7 +77,7 @@ def available_memory() -> int:
 def _per_pixel(settings: Settings) -> tuple[float, float]:
     """(activation floats, forward FLOPs) per pixel of the working image, up to the deepest layer used."""
     layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
-    deepest = max(_depth(name) for name in layers.content + layers.style)
+    deepest = max(conv_depth(name) for name in layers.content + layers.style)
     floats = flops = 0.0
     channels_in = 3
     for index, name in enumerate(CONV_LAYERS[: deepest + 1]):
@@ -91,7 +91,7 @@ def _per_pixel(settings: Settings) -> tuple[float, float]:
     return floats, flops
 
 
-def _depth(layer: str) -> int:
+def conv_depth(layer: str) -> int:
     """Index of the last conv layer a layer needs: block3_pool needs block3_conv3."""
     if layer.endswith("_pool"):
         return max(i for i, name in enumerate(CONV_LAYERS) if name.startswith(layer[:6]))

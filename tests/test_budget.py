@@ -14,7 +14,7 @@ def test_flops_per_pixel_of_the_seed_layers_by_hand():
 
 
 def test_a_pool_layer_needs_its_whole_block():
-    assert budget._depth("block3_pool") == budget._depth("block3_conv3")
+    assert budget.conv_depth("block3_pool") == budget.conv_depth("block3_conv3")
 
 
 def test_estimates_grow_with_size_iterations_and_losses():
