@@ -120,7 +120,14 @@ class Sweep:
         runtime_env = {"py_modules": [str(Path(__file__).parent)]} if self._address else None
         options = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR", configure_logging=False)
         if self._address:  # join a running cluster; it decides where tasks go
-            ray.init(address=self._address, runtime_env=runtime_env, **options)
+            try:
+                ray.init(address=self._address, runtime_env=runtime_env, **options)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise SettingError(
+                    f"cannot join the Ray cluster at {self._address}: {first} (token authentication: set "
+                    "RAY_AUTH_MODE=token and give the cluster's token, see the README)"
+                ) from None
             cluster = int(ray.cluster_resources().get("CPU", 1) // max(self._resources["num_cpus"], 1e-9))
             self.workers = self._workers or max(1, cluster)
         else:  # a private Ray on this machine, with room for exactly `workers` runs at once

@@ -126,3 +126,18 @@ def test_bad_sweep_options_are_one_line_and_status_2(tmp_path, capsys, option):
     grid_path = make_grid(tmp_path)
     assert main(["sweep", str(grid_path), "--out", str(tmp_path / "out"), *option]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_cluster_that_cannot_be_joined_is_one_line_and_status_2(tmp_path, capsys, monkeypatch):
+    import ray
+
+    def refuse(**options):
+        assert options["address"] == "10.0.0.9:6379" and options["runtime_env"]["py_modules"]  # nst is shipped
+        raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.9:6379\nmore detail")
+
+    monkeypatch.setattr(ray, "init", refuse)
+    grid_path = make_grid(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["sweep", str(grid_path), "--out", out, "--address", "10.0.0.9:6379", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot join the Ray cluster at 10.0.0.9:6379" in err
