@@ -81,34 +81,39 @@ class Transfer:
 
     def events(self) -> Iterator[Progress]:
         """Yields iteration 0 (the start), then one event per optimizer step; previews included.
-        Iterations count on across stages; a stage's start is not an event of its own."""
-        resumed = time.perf_counter()
-        iteration = 0
+        Iterations count on across stages; a later stage's start is not an event of its own."""
         for index, (size, steps) in enumerate(self.stages):
-            if index:
-                self._prepare(size, self.best_image)
-            x = self._start
-            f, g = self.evaluate(x)
-            if index:  # totals at different sizes are not comparable: the best restarts at the stage's start
-                self.best_image, self.best_total = x[0], f
-            optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
-            for step in range(0 if index else -1, steps):
-                if step >= 0:
-                    step_start = time.perf_counter()
-                    x, f, g = optimizer.step(x, f, g, self.evaluate)
-                    self.step_seconds += time.perf_counter() - step_start
-                    iteration += 1
-                if not np.isfinite(f) or not np.all(np.isfinite(g)):
-                    self.error = f"loss {self.settings.loss} became non-finite at iteration {iteration}"
-                    return
-                if f < self.best_total:
-                    self.best_image, self.best_total = x[0], f
-                self.seconds += time.perf_counter() - resumed
-                event = self._event(iteration, f, size)
-                self.history.append(event)
-                yield event
-                resumed = time.perf_counter()
+            yield from self._stage_events(index, size, steps)
+            if self.error:
+                return
         self.complete = True
+
+    def _stage_events(self, index: int, size: int, steps: int) -> Iterator[Progress]:
+        resumed = time.perf_counter()
+        if index:  # from the previous stage's best image; totals at another size are not comparable
+            self._prepare(size, self.best_image)
+        iteration = self.history[-1].iteration if self.history else 0
+        x = self._start
+        f, g = self.evaluate(x)
+        if index:
+            self.best_image, self.best_total = x[0], f
+        optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
+        for step in range(0 if index else -1, steps):  # -1: the first stage's start is iteration 0
+            if step >= 0:
+                step_start = time.perf_counter()
+                x, f, g = optimizer.step(x, f, g, self.evaluate)
+                self.step_seconds += time.perf_counter() - step_start
+                iteration += 1
+            if not np.isfinite(f) or not np.all(np.isfinite(g)):
+                self.error = f"loss {self.settings.loss} became non-finite at iteration {iteration}"
+                return
+            if f < self.best_total:
+                self.best_image, self.best_total = x[0], f
+            self.seconds += time.perf_counter() - resumed
+            event = self._event(iteration, f, size)
+            self.history.append(event)
+            yield event
+            resumed = time.perf_counter()
 
     def output_image(self) -> np.ndarray:
         """The best image so far (H, W, 3) in [0, 1], at the working size (a coarse stage's upscaled),
