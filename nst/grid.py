@@ -69,7 +69,7 @@ def load_grid(path: str | Path) -> Grid:
             if not isinstance(name, str) or not (path.parent / name).is_file():
                 problems.append(f"{key} image not found: {name!r} (paths are relative to the grid file)")
     losses = tuple(values.pop("losses", None) or ("mse", "mae"))
-    problems += [_loss_problem(loss) for loss in losses if _loss_problem(loss)]
+    problems += [problem for problem in map(_loss_problem, losses) if problem]
     combos, setting_problems = _setting_combinations(values)
     problems += setting_problems
     if problems:

@@ -27,8 +27,7 @@ def write_tables(grid: Grid, out: Path) -> list[Path]:
     _write_csv(rows, paths[0])
     figure = summary_figure(rows, grid.varied)
     figure.savefig(paths[1], dpi=100)
-    figure.clear()  # matplotlib keeps pyplot figures alive until closed
-    _close(figure)
+    _close(figure)  # pyplot keeps a figure alive until it is closed
     contact_sheet(grid, out).save(paths[2])
     return paths
 

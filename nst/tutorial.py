@@ -28,9 +28,9 @@ Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]  # x (1, H, W, 3) -
 
 @dataclass(frozen=True)
 class Step:
-    step: int  # 0 is the start
+    step: int  # 1 is the first step
     seconds: float  # wall time since the loop started (targets excluded)
-    value: float  # the objective as the loop computed it
+    value: float  # the objective the step computed, before its update
 
 
 def objective(
