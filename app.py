@@ -7,53 +7,39 @@ import time
 import uuid
 from pathlib import Path
 
-from nst.runtime import import_tensorflow_quietly
+import altair as alt
+import pandas as pd
+import streamlit as st
 
-import_tensorflow_quietly()
-
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from nst import limits  # noqa: E402
-from nst.backbone import PRECISION_CHOICES, Backbone, load_backbone, resolve_precision  # noqa: E402
-from nst.budget import check_fits  # noqa: E402
-from nst.compare import Comparison, ComparisonResult  # noqa: E402
-from nst.errors import NSTError  # noqa: E402
-from nst.features import LAYERS, PRESETS  # noqa: E402
-from nst.images import load_image, read_image, resize_long_side  # noqa: E402
-from nst.losses import LOSSES  # noqa: E402
-from nst.metrics import YARDSTICKS, best_losses  # noqa: E402
-from nst.optimizers import OPTIMIZERS  # noqa: E402
-from nst.report import artifacts, curve_rows, zip_bytes  # noqa: E402
-from nst.runqueue import RunQueue  # noqa: E402
-from nst.settings import INITS, SCHEDULES, Settings  # noqa: E402
+from nst import limits
+from nst.backbone import load_backbone
+from nst.budget import check_fits
+from nst.compare import Comparison, ComparisonResult
+from nst.errors import NSTError
+from nst.images import load_image, read_image, resize_long_side
+from nst.layers import LAYERS, PRESETS
+from nst.losses import LOSSES
+from nst.metrics import YARDSTICKS, best_losses
+from nst.optimizers import OPTIMIZERS
+from nst.precision import PRECISION_CHOICES, emulation_warning, resolve_precision
+from nst.report import artifacts, curve_rows, zip_bytes
+from nst.runqueue import RunQueue
+from nst.schedule import SCHEDULES
+from nst.settings import INITS, Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 TERMS = {"total": "total objective", "content": "content term", "style": "style term"}
-YARDSTICK_LABELS = {
-    "style_distance": "style distance",
-    "content_distance": "content distance",
-    "ssim": "SSIM to content",
-    "color_distance": "colour distance",
-    "seconds": "seconds",
-    "seconds_per_iteration": "s / iteration",
-}
-
-
-@st.cache_resource(show_spinner="Loading the VGG16 weights (once per server)...")
-def backbone(weights: str, pooling: str, precision: str) -> Backbone:
-    """The model, loaded once per process and shared read-only by every session."""
-    return load_backbone(weights, pooling, precision)
+# The model has one cache: nst.backbone.load_backbone's, process-wide and safe across sessions' threads
+# (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
 
 
 @st.cache_resource
 def run_queue() -> RunQueue:
-    """One line for the whole server process: at most limits.CONCURRENT_RUNS runs compute at once."""
-    return RunQueue(limits.CONCURRENT_RUNS)
+    """One line for the whole server process: at most limits.concurrent_runs() runs compute at once."""
+    return RunQueue(limits.concurrent_runs())
 
 
 @st.cache_data(show_spinner=False)
@@ -226,6 +212,8 @@ def controls(settings: Settings | None, losses: list[str], content, style) -> No
             note_column.caption(f"Estimated: {check_fits(settings, content[1].shape, len(losses)).describe()}.")
         except NSTError as error:
             note_column.error(str(error))
+        if warning := emulation_warning(settings.precision):
+            note_column.warning(warning[0].upper() + warning[1:] + ".")
     if state.get("run_error"):
         st.error(state.pop("run_error"))
 
@@ -233,6 +221,7 @@ def controls(settings: Settings | None, losses: list[str], content, style) -> No
 def start(settings: Settings, losses: list[str], content, style) -> None:
     state = st.session_state
     try:
+        check_fits(settings, content[1].shape, len(losses))  # the page's policy: refuse what cannot fit
         comparison = Comparison(content[1], style[1], settings, losses)
     except NSTError as error:
         state.run_error = str(error)
@@ -289,7 +278,7 @@ def _consume(comparison: Comparison, bar) -> None:
     columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.network_precision)
+    load_backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.network_precision)
     for event in state.stream:
         done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
         elapsed = time.perf_counter() - state.started
@@ -333,7 +322,8 @@ def results_view(result: ComparisonResult) -> None:
     st.subheader("Yardsticks (the same for every loss; the best is marked)")
     st.table(yardstick_table(result))
     with st.expander("What the yardsticks measure"):
-        st.markdown("\n".join(f"- **{YARDSTICK_LABELS[n]}**: {m}; {b} is better." for n, (m, b) in YARDSTICKS.items()))
+        st.markdown("\n".join(f"- **{y.label}**: {y.meaning}; {y.better} is better{_own_measure(y)}."
+                               for y in YARDSTICKS.values()))  # fmt: skip
     downloads(result)
 
 
@@ -359,16 +349,18 @@ def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
 def yardstick_table(result: ComparisonResult):
     metrics = {loss: run.metrics for loss, run in result.runs.items()}
     best = best_losses(metrics)
-    frame = pd.DataFrame(metrics).T[list(YARDSTICKS)].rename(columns=YARDSTICK_LABELS)
+    names = {y.label: name for name, y in YARDSTICKS.items()}  # labels are unique (tested)
+    frame = pd.DataFrame(metrics).T[list(names.values())].rename(columns={v: k for k, v in names.items()})
     frame.index.name = "loss"
 
     def highlight(column: pd.Series) -> list[str]:
-        name = next(n for n, label in YARDSTICK_LABELS.items() if label == column.name)
         return [
-            "background-color: #d4f4dd; font-weight: bold" if loss == best.get(name) else "" for loss in column.index
+            "background-color: #d4f4dd; font-weight: bold" if loss == best.get(names[column.name]) else ""
+            for loss in column.index
         ]
 
-    return frame.style.apply(highlight).format("{:.4g}")
+    formats = {y.label: "{:" + y.format + "}" for y in YARDSTICKS.values()}
+    return frame.style.apply(highlight).format(formats)
 
 
 def downloads(result: ComparisonResult) -> None:
@@ -388,6 +380,12 @@ def downloads(result: ComparisonResult) -> None:
         on_click="ignore",
         type="primary",
     )
+
+
+def _own_measure(yardstick) -> str:
+    if not yardstick.optimised_by:
+        return ""
+    return f" (the {', '.join(yardstick.optimised_by)} loss's own measure with the gatys preset: not neutral)"
 
 
 def _descriptions(registry) -> str:

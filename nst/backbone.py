@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
 import os
@@ -23,24 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
+from nst.caching import shared
 from nst.errors import WeightsError
+from nst.layers import BY_NAME, CONV_LAYERS
+from nst.precision import PRECISIONS
+from nst.runtime import keras
 
 IMAGENET_FILE = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
 IMAGENET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + IMAGENET_FILE
 DOWNLOAD_PROBE_SECONDS = 3.0
 NAMED_WEIGHTS = ("auto", "imagenet", "vgg16-hed", "random")
-# precision -> Keras dtype policy: bfloat16 computes the convolutions in bfloat16 (weights stay float32);
-# features are cast back to float32 before Gram matrices and losses (nst.features).
-PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
-# Settings may also say "auto": bfloat16 where the hardware computes it natively, else float32.
-PRECISION_CHOICES = ("auto", *PRECISIONS)
-# VGG16's conv layers, (block, index in block) in Keras' order: block1_conv1 ... block5_conv3.
-CONV_LAYERS = tuple(f"block{b}_conv{i}" for b, n in ((1, 2), (2, 2), (3, 3), (4, 3), (5, 3)) for i in range(1, n + 1))
-
-
-def conv_channels(layer: str) -> int:
-    """Output channels of a VGG16 conv layer: 64 in block1, doubling per block up to 512."""
-    return 64 * 2 ** min(int(layer[5]) - 1, 3)
 
 
 @dataclass(frozen=True)
@@ -57,10 +48,11 @@ class Backbone:
     info: WeightsInfo
 
 
-@functools.lru_cache(maxsize=8)
+@shared(size=8)
 def load_backbone(weights: str = "auto", pooling: str = "max", precision: str = "float32") -> Backbone:
     """The VGG16 for `weights`, `pooling` ("max" | "avg") and `precision` ("float32" | "bfloat16"),
-    built once per process and shared read-only."""
+    built once per process and shared read-only. This is the only model cache: the page and the
+    sweep's workers call it too (`load_backbone.cache.misses` counts the models built)."""
     name, notice = resolve_weights_name(weights)
     if name == "imagenet":
         arrays, info = _imagenet_arrays()
@@ -75,29 +67,6 @@ def load_backbone(weights: str = "auto", pooling: str = "max", precision: str = 
     model = vgg16(pooling, precision)
     model.set_weights(arrays)
     return Backbone(model, WeightsInfo(info.name, info.sha256, info.source, notice))
-
-
-def resolve_precision(precision: str) -> str:
-    """`auto` -> bfloat16 where it pays and keeps quality (docs/performance.md: 2.1-2.4x per iteration
-    on an AVX-512 BF16/AMX CPU, the same objective within 1%), else float32; others are returned as given.
-    Without native bfloat16 (AVX-512 BF16, AMX or a GPU) TensorFlow emulates it, slower than float32."""
-    if precision != "auto":
-        return precision
-    return "bfloat16" if native_bfloat16() else "float32"
-
-
-@functools.cache
-def native_bfloat16() -> bool:
-    """True on a GPU, or on a CPU whose flags include avx512_bf16 or amx_bf16 (Linux /proc/cpuinfo)."""
-    import tensorflow as tf
-
-    if tf.config.list_physical_devices("GPU"):
-        return True
-    try:
-        flags = set(Path("/proc/cpuinfo").read_text().split())
-    except OSError:
-        return False
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
 def resolve_weights_name(weights: str) -> tuple[str, str]:
@@ -116,8 +85,6 @@ def resolve_weights_name(weights: str) -> tuple[str, str]:
 def vgg16(pooling: str = "max", precision: str = "float32"):
     """Keras' VGG16 conv part (no top, any input size), weights unset; `avg` swaps its max pools,
     `bfloat16` computes in bfloat16 (a Keras mixed-precision policy)."""
-    import keras
-
     model = keras.applications.VGG16(include_top=False, weights=None, input_shape=(None, None, 3))
     if pooling == "max" and precision == "float32":
         return model
@@ -153,7 +120,7 @@ def read_hed_weights(path: Path) -> list[np.ndarray]:
     try:
         with h5py.File(path, "r") as f:
             for layer in CONV_LAYERS:
-                block, index = int(layer[5]), int(layer[-1])
+                block, index = BY_NAME[layer].block, int(layer.rsplit("conv", 1)[1])  # block3_conv2: 3, 2
                 group = f[f"block{block}/layers/conv2d" + ("" if index == 1 else f"_{index - 1}") + "/vars"]
                 arrays += [np.asarray(group["0"]), np.asarray(group["1"])]
     except (OSError, KeyError) as error:
@@ -166,7 +133,7 @@ def random_arrays(seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     arrays, channels = [], 3
     for layer in CONV_LAYERS:
-        filters = conv_channels(layer)
+        filters = BY_NAME[layer].channels
         limit = np.sqrt(6.0 / (9 * channels + 9 * filters))
         arrays += [
             rng.uniform(-limit, limit, (3, 3, channels, filters)).astype(np.float32),
@@ -202,8 +169,6 @@ def _download_answers() -> bool:
 
 def _imagenet_arrays() -> tuple[list[np.ndarray], WeightsInfo]:
     """The real Keras path: reads the cache, or downloads into it (users' machines)."""
-    import keras
-
     try:
         model = keras.applications.VGG16(include_top=False, weights="imagenet", input_shape=(None, None, 3))
     except Exception as error:  # Keras raises several types for a failed download

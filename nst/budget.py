@@ -1,7 +1,10 @@
 """Memory and time of a run, estimated before it starts, and a refusal when it would not fit.
 
-Calibrated on a 2-core AMD EPYC with 24 GB (peak resident memory of one process: 0.93 GB at 256 px,
-1.27 GB at 512, 2.65 GB at 1024, gatys layers; about 150 GFLOP/s of useful float32 work)."""
+The engine only estimates (a Comparison carries its `estimate`); refusing is policy, decided by the
+shells (page, CLI, sweep) through `check_fits`. Time comes from nst.layers.iteration_flops, the same
+FLOP count `nst bench` reports, over a rate measured on this project's machines (FLOPS_PER_SECOND).
+Memory was calibrated on a 2-core AMD EPYC with 24 GB (peak resident memory of one process: 0.93 GB
+at 256 px, 1.27 GB at 512, 2.65 GB at 1024, gatys layers)."""
 
 from __future__ import annotations
 
@@ -9,21 +12,26 @@ import os
 from dataclasses import dataclass
 
 from nst import limits
-from nst.backbone import CONV_LAYERS, conv_channels
 from nst.errors import SettingError
-from nst.features import resolve_layers
 from nst.images import working_shape
+from nst.layers import activation_floats, iteration_flops, resolve_layers
+from nst.precision import native_bfloat16
 from nst.settings import Settings
-from nst.transfer import stage_plan
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
 LBFGS_PAIRS = 10
 EVALUATIONS_PER_ITERATION = 1.15  # L-BFGS' line search sometimes evaluates twice
-FLOPS_PER_SECOND = 1.5e11  # useful float32 convolution work per second on the reference machine
-# bfloat16 activations take half the bytes; its convolutions ran 2.3x faster per iteration there
+# Rate of nst.layers.iteration_flops work per second, float32, whole runs (steps, line searches and
+# Python included). Recalibrated once when the budget took over the benchmark's exact count: a 2-loss,
+# 30-iteration, 256 px float32 comparison on a 2-core AMD EPYC (AVX-512 BF16) took 39.8 s, estimated 40.3 s.
+FLOPS_PER_SECOND = 1.0e11
+# bfloat16 activations take half the bytes. Where native, bfloat16 iterations ran 2.2x faster on an AMX
+# Xeon and 1.7x on the AVX-512 BF16 EPYC above: 2.0 between them. Where TensorFlow emulates it (an
+# AVX2-only EPYC) it ran about ten times slower (5.9 s against 0.58 s per iteration).
 ACTIVATION_BYTES = {"float32": 4, "bfloat16": 2}
-SPEEDUP = {"float32": 1.0, "bfloat16": 2.3}
+SPEEDUP = {"float32": 1.0, "bfloat16": 2.0}
+EMULATED_BFLOAT16_SPEEDUP = 0.1
 MEMORY_SHARE = 0.8  # of the memory available now, the most a run may plan to use
 
 
@@ -38,16 +46,18 @@ class Estimate:
 
 def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:
     """For a comparison of `n_losses` losses with these settings on a content image of this shape."""
-    height, width = working_shape(content_shape, settings.size)
-    pixels = height * width
-    floats, flops = _per_pixel(settings)
-    lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 arrays
-    activation_bytes = floats * ACTIVATION_BYTES[settings.network_precision] * ACTIVATION_FACTOR
-    memory = BASE_BYTES + pixels * (activation_bytes + n_losses * lbfgs)
-    stages = stage_plan(settings.size, settings.iterations, settings.schedule)
-    stage_work = sum(steps * (size / settings.size) ** 2 for size, steps in stages)  # full-size iterations
-    work = 3 * flops * pixels * EVALUATIONS_PER_ITERATION * stage_work * n_losses  # forward + backward
-    return Estimate(int(memory), work / (FLOPS_PER_SECOND * SPEEDUP[settings.network_precision]) + 2.0 * n_losses)
+    shape = working_shape(content_shape, settings.size)
+    layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
+    precision = settings.network_precision
+    lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 per pixel
+    activation_bytes = activation_floats(layers, shape) * ACTIVATION_BYTES[precision] * ACTIVATION_FACTOR
+    memory = BASE_BYTES + activation_bytes + shape[0] * shape[1] * n_losses * lbfgs
+    work = sum(
+        steps * iteration_flops(layers, working_shape(content_shape, size)) for size, steps in settings.stages
+    )  # fmt: skip
+    speedup = SPEEDUP[precision] if precision == "float32" or native_bfloat16() else EMULATED_BFLOAT16_SPEEDUP
+    seconds = work * EVALUATIONS_PER_ITERATION * n_losses / (FLOPS_PER_SECOND * speedup)
+    return Estimate(int(memory), seconds + 2.0 * n_losses)
 
 
 def check_fits(settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:
@@ -72,30 +82,6 @@ def available_memory() -> int:
     except OSError:
         pass
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-
-
-def _per_pixel(settings: Settings) -> tuple[float, float]:
-    """(activation floats, forward FLOPs) per pixel of the working image, up to the deepest layer used."""
-    layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
-    deepest = max(conv_depth(name) for name in layers.content + layers.style)
-    floats = flops = 0.0
-    channels_in = 3
-    for index, name in enumerate(CONV_LAYERS[: deepest + 1]):
-        block = int(name[5])
-        channels, area = conv_channels(name), 4.0 ** -(block - 1)  # area: share of the input's pixels
-        flops += 2 * 9 * channels_in * channels * area
-        floats += channels * area
-        if index + 1 < len(CONV_LAYERS) and CONV_LAYERS[index + 1][5] != name[5]:
-            floats += channels * area / 4  # the pool after the block
-        channels_in = channels
-    return floats, flops
-
-
-def conv_depth(layer: str) -> int:
-    """Index of the last conv layer a layer needs: block3_pool needs block3_conv3."""
-    if layer.endswith("_pool"):
-        return max(i for i, name in enumerate(CONV_LAYERS) if name.startswith(layer[:6]))
-    return CONV_LAYERS.index(layer)
 
 
 def _duration(seconds: float) -> str:

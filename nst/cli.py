@@ -1,32 +1,25 @@
-"""`python -m nst` / `nst`: the command line, a thin shell over the package."""
+"""`python -m nst` / `nst`: the command line, a thin shell over the package.
+
+Only light modules are imported here, so `nst --help` answers at once; each command imports what it
+needs (TensorFlow loads, quietly, when a command first computes: nst.runtime)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 from typing import NoReturn
 
-from nst.runtime import import_tensorflow_quietly
-
-import_tensorflow_quietly()  # before anything imports TensorFlow: its start-up chatter is not for users
-
-from nst import bench, limits  # noqa: E402
-from nst.backbone import PRECISION_CHOICES, load_backbone  # noqa: E402
-from nst.bench import SECTIONS  # noqa: E402
-from nst.compare import Comparison, ComparisonResult  # noqa: E402
-from nst.errors import NSTError, SettingError  # noqa: E402
-from nst.features import PRESETS  # noqa: E402
-from nst.grid import load_grid  # noqa: E402
-from nst.images import read_image, save_png  # noqa: E402
-from nst.losses import LOSSES  # noqa: E402
-from nst.metrics import YARDSTICKS  # noqa: E402
-from nst.optimizers import OPTIMIZERS  # noqa: E402
-from nst.registry import unknown_name_message  # noqa: E402
-from nst.report import input_record, write_artifacts  # noqa: E402
-from nst.settings import COLORS, INITS, POOLINGS, SCHEDULES, Settings  # noqa: E402
-from nst.sweep import Sweep  # noqa: E402
+from nst import limits
+from nst.errors import NSTError, SettingError
+from nst.layers import PRESETS
+from nst.losses import LOSSES
+from nst.optimizers import OPTIMIZERS
+from nst.precision import PRECISION_CHOICES, emulation_warning
+from nst.registry import unknown_name_message
+from nst.schedule import SCHEDULES
+from nst.settings import COLORS, INITS, POOLINGS, Settings
+from nst.speed.plan import SECTIONS as BENCH_SECTIONS
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
 ASSETS = Path(__file__).resolve().parent.parent / "assets"  # the bundled samples: bench's default images
@@ -59,10 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--losses", default="mse,mae", metavar="LIST", help="comma-separated losses (default mse,mae)")
     compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
     run = commands.add_parser("run", help="one style transfer, one image")
-    run.add_argument("--loss", default=None, metavar="NAME", help="the loss (default mse)")
+    run.add_argument("--loss", default="mse", metavar="NAME", help="the loss (default mse)")
     run.add_argument("--out", required=True, metavar="PNG", help="output PNG file")
     timing = commands.add_parser("bench", help="measure speed on this machine (docs/performance.md)")
-    sections = ",".join(SECTIONS)
+    sections = ",".join(BENCH_SECTIONS)
     timing.add_argument("--sections", default=sections, metavar="LIST",
                         help=f"comma-separated, from {sections} (default all: about 25 min on 2 cores)")  # fmt: skip
     timing.add_argument("--weights", default="auto", metavar="WEIGHTS", help="backbone weights (default auto)")
@@ -128,7 +121,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    given = {name: getattr(args, name, None) for name in Settings.__dataclass_fields__}
+    given = {name: getattr(args, name, None) for name in Settings.__dataclass_fields__}  # the loss is not one
     fields = {name: value for name, value in given.items() if value is not None}
     for name in ("content_layers", "style_layers"):
         if name in fields:
@@ -141,8 +134,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _bench(args: argparse.Namespace) -> int:
     names = tuple(n.strip() for n in args.sections.split(",") if n.strip())
     for name in names:
-        if name not in SECTIONS:
-            raise SettingError(unknown_name_message("bench section", name, list(SECTIONS)))
+        if name not in BENCH_SECTIONS:
+            raise SettingError(unknown_name_message("bench section", name, list(BENCH_SECTIONS)))
+    from nst.backbone import load_backbone
+    from nst.images import read_image, save_png
+    from nst.speed import bench
+
     plan = bench.Plan(weights=args.weights)
     content, style = read_image(args.content), read_image(args.style)
     out = Path(args.out) if args.out else None
@@ -165,24 +162,28 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from nst.sweep.grid import load_grid
+    from nst.sweep.runner import Sweep
+
     grid = load_grid(args.grid)
+    _warn_emulated({run.settings.precision for run in grid.runs})
     job = Sweep(grid, args.out, args.address, args.workers, args.cpus_per_run, args.gpus_per_run)
     if not args.quiet:
         print(f"nst: {len(grid.runs)} runs ({job.skipped} already complete) x {len(grid.runs[0].losses)} losses; "
               f"varied: {', '.join(grid.varied) or 'nothing'}", file=sys.stderr)  # fmt: skip
+    bar = None if args.quiet else _bar(len(grid.runs), "runs", initial=job.skipped)
     interrupted, last = False, None
     try:
         for last in job.events():
-            if not args.quiet:  # a bar redrawn in place on a terminal, a line per finished run in a log
-                end = "   " if sys.stderr.isatty() else "\n"
-                sys.stderr.write(("\r" if sys.stderr.isatty() else "") + _sweep_line(last) + end)
-                sys.stderr.flush()
+            if bar:
+                bar.n = last.skipped + last.done
+                bar.set_postfix_str(f"{last.running} running, {last.failed} failed", refresh=True)
     except KeyboardInterrupt:
         interrupted = True
     paths = job.close()
-    if not args.quiet and sys.stderr.isatty():
-        sys.stderr.write("\n")
-    if last is not None and (args.quiet or sys.stderr.isatty()):  # a log has it already
+    if bar:
+        bar.close()
+    if last is not None:
         print(_sweep_line(last))
     print(f"wrote {', '.join(p.name for p in paths)} to {args.out}" + (" (interrupted: run again to resume)"
           if interrupted else ""))  # fmt: skip
@@ -190,12 +191,32 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sweep_line(progress) -> str:
-    left = "" if progress.seconds_left is None else f", ~{progress.seconds_left:.0f} s left"
     finished = progress.skipped + progress.done
-    filled = round(20 * finished / max(progress.total, 1))
-    bar = "#" * filled + "." * (20 - filled)
-    return (f"[{bar}] runs {finished}/{progress.total} done ({progress.skipped} earlier), "
-            f"{progress.running} running, {progress.failed} failed, {progress.seconds:.0f} s{left}")  # fmt: skip
+    return (f"runs {finished}/{progress.total} done ({progress.skipped} earlier), {progress.running} running, "
+            f"{progress.failed} failed, {progress.seconds:.0f} s")  # fmt: skip
+
+
+def _bar(total: int, unit: str, initial: int = 0):
+    """A terminal progress bar (tqdm) on stderr: redrawn in place on a terminal, a line every 10 s in a log.
+    A terminal that reports no size (a bare pseudo-terminal) gets 80x24: tqdm would draw nothing."""
+    import os
+
+    from tqdm import tqdm
+
+    terminal = sys.stderr.isatty()
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns if terminal else 0
+    except OSError:
+        width = 0
+    sized = {"dynamic_ncols": True} if width else {"ncols": 80, "nrows": 24}
+    return tqdm(total=total, initial=initial, unit=unit, file=sys.stderr, mininterval=0.1 if terminal else 10.0,
+                **sized)  # fmt: skip
+
+
+def _warn_emulated(precisions: set[str]) -> None:
+    for precision in sorted(precisions):
+        if warning := emulation_warning(precision):
+            print(f"nst: warning: {warning}", file=sys.stderr)
 
 
 def _list(registry) -> int:
@@ -206,8 +227,9 @@ def _list(registry) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    result, interrupted = _run_comparison(args, settings, args.losses)
+    from nst.report import input_record, write_artifacts
+
+    result, interrupted = _run_comparison(args, _settings(args), args.losses)
     inputs = {"content": input_record(args.content), "style": input_record(args.style)}
     paths = write_artifacts(result, args.out, inputs)
     _print_table(result)
@@ -216,30 +238,41 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from nst.images import save_png
+
     settings = _settings(args)
     out = Path(args.out)
     if not out.parent.is_dir():
         raise NSTError(f"cannot write {out}: folder {out.parent} does not exist")
-    result, interrupted = _run_comparison(args, settings, [settings.loss])
+    result, interrupted = _run_comparison(args, settings, [args.loss])
     save_png(next(iter(result.runs.values())).image, out)
     _print_table(result)
     print(f"wrote {out}" + (" (partial: interrupted)" if interrupted else ""))
     return EXIT_INTERRUPTED if interrupted else 0
 
 
-def _run_comparison(args: argparse.Namespace, settings: Settings, losses) -> tuple[ComparisonResult, bool]:
+def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
+    """(ComparisonResult, interrupted): the comparison with a progress bar; Ctrl-C keeps what was made."""
+    from nst.budget import check_fits
+    from nst.compare import Comparison, parse_losses
+    from nst.images import read_image
+
+    losses = parse_losses(losses)
     content, style = read_image(args.content), read_image(args.style)
     for notice in content.notices + style.notices:
         print(f"nst: {notice}", file=sys.stderr)
+    _warn_emulated({settings.precision})
+    check_fits(settings, content.pixels.shape, len(losses))  # policy: refuse what cannot fit this machine
     comparison = Comparison(content.pixels, style.pixels, settings, losses)
     if not args.quiet:
         print(f"nst: estimated {comparison.estimate.describe()}", file=sys.stderr)
-    bar = None if args.quiet or not sys.stderr.isatty() else _ProgressBar(len(comparison.losses) * settings.iterations)
+    bar = None if args.quiet else _bar(len(losses) * settings.iterations, "it")
     interrupted = False
     try:
         for event in comparison.events():
             if bar and event.iteration:
-                bar.update(event)
+                bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
+                bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
     if bar:
@@ -253,37 +286,15 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses) -> tup
     return result, interrupted
 
 
-class _ProgressBar:
-    def __init__(self, total: int, width: int = 30) -> None:
-        self.total, self.width, self.done, self.start = total, width, 0, time.perf_counter()
+def _print_table(result) -> None:
+    from nst.metrics import YARDSTICKS
 
-    def update(self, event) -> None:
-        if not self.done:  # time from the first step: loading the model and targets is not per-step work
-            self.start = time.perf_counter()
-        self.done += 1
-        elapsed = time.perf_counter() - self.start
-        left = elapsed / self.done * (self.total - self.done)
-        filled = round(self.width * self.done / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        sys.stderr.write(
-            f"\r[{bar}] {self.done}/{self.total}  {event.loss} it {event.iteration}/{event.iterations}"
-            f"  {elapsed:.0f} s, ~{left:.0f} s left   "
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-
-
-def _print_table(result: ComparisonResult) -> None:
-    names = [n for n in YARDSTICKS]
-    header = ["loss", "style", "content", "SSIM", "colour", "seconds", "s/iter"]
     print(f"weights: {result.weights.name} (sha256 {result.weights.sha256[:16]}...)")
-    print("  ".join(f"{h:>12}" for h in header))
+    print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
     for loss, run in result.runs.items():
-        cells = [loss] + [f"{run.metrics[n]:.4g}" for n in names]
+        cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
         print("  ".join(f"{c:>12}" for c in cells))
-    print("better:       " + "  ".join(f"{YARDSTICKS[n][1]:>12}" for n in names))
+    print("better:       " + "  ".join(f"{y.better:>12}" for y in YARDSTICKS.values()))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ import numpy as np
 
 from nst import limits
 from nst.backbone import WeightsInfo
-from nst.budget import check_fits
+from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size
 from nst.losses import LOSSES
 from nst.metrics import score
 from nst.settings import Settings
-from nst.transfer import Progress, Transfer
+from nst.transfer import Progress, TargetCache, Transfer
 
 
 @dataclass
@@ -32,8 +32,8 @@ class RunResult:
 
 @dataclass
 class ComparisonResult:
-    settings: Settings  # shared by every run; its `loss` field is the first loss's
-    losses: list[str]
+    settings: Settings  # shared by every run
+    losses: list[str]  # in the order asked for
     content_image: np.ndarray  # (H, W, 3) working size
     style_image: np.ndarray  # (h, w, 3) working size
     weights: WeightsInfo
@@ -59,24 +59,30 @@ def parse_losses(losses: str | Sequence[str]) -> list[str]:
 
 class Comparison:
     """Runs every loss with the same settings, seed, start and budget, one iteration of each in turn,
-    so that stopping at any moment leaves every loss with (almost) the same number of steps."""
+    so that stopping at any moment leaves every loss with (almost) the same number of steps.
+
+    It owns the target features its runs share (three forward passes per stage for all losses). It
+    only estimates its cost (`estimate`): whether to refuse a run is the caller's policy
+    (nst.budget.check_fits, called by the page, the CLI and the sweep)."""
 
     def __init__(
-        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings, losses: str | Sequence[str]
-    ) -> None:
+        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings,
+        losses: str | Sequence[str] = ("mse", "mae"),
+    ) -> None:  # fmt: skip
         self.settings = settings
         self.losses = parse_losses(losses)
         check_working_size(content_image, settings.size, "content")
         check_working_size(style_image, settings.size, "style")
         check_distinct(content_image, style_image, settings.size)
-        self.estimate = check_fits(settings, content_image.shape, len(self.losses))  # refuses what cannot fit
+        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses))
         self._images = (content_image, style_image)
+        self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}
 
     def events(self) -> Iterator[Progress]:
         streams = []
         for loss in self.losses:  # targets of every loss first: the first previews come together
-            self.transfers[loss] = Transfer(*self._images, self.settings.replace(loss=loss))
+            self.transfers[loss] = Transfer(*self._images, self.settings, loss, self._targets)
             streams.append(self.transfers[loss].events())
         while streams:
             for stream in list(streams):
@@ -93,7 +99,7 @@ class Comparison:
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
         return ComparisonResult(
-            self.settings.replace(loss=self.losses[0]),
+            self.settings,
             self.losses,
             first.content_image,
             first.style_image,
@@ -111,7 +117,7 @@ class Comparison:
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]
         return RunResult(
-            transfer.settings.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error, metrics
+            transfer.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error, metrics
         )
 
 

@@ -16,8 +16,12 @@ MAX_ASPECT_RATIO = 8  # long side / short side of an input image
 MAX_FILE_MB = 50  # an input image file
 MAX_UPLOAD_MB = 20  # page uploads (also in .streamlit/config.toml, server.maxUploadSize)
 MIN_WORKING_SIDE = 16  # px, the short side at working size: VGG16 pools it 4 times before block5
-# Runs computing at once in one server process; the rest wait in line. Setting: NST_CONCURRENT_RUNS.
-CONCURRENT_RUNS = int(os.environ.get("NST_CONCURRENT_RUNS") or max(1, (os.cpu_count() or 2) // 2))
+
+
+def concurrent_runs() -> int:
+    """Runs computing at once in one server process; the rest wait in line. Setting: NST_CONCURRENT_RUNS
+    (default: one per two CPUs, at least one)."""
+    return int(os.environ.get("NST_CONCURRENT_RUNS") or max(1, (os.cpu_count() or 2) // 2))
 
 
 def describe() -> list[str]:
@@ -31,5 +35,5 @@ def describe() -> list[str]:
         f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",
         f"page uploads: at most {MAX_UPLOAD_MB} MB",
         "memory: a run is refused if its estimate exceeds 80% of the memory available",
-        f"runs at once on one page server: {CONCURRENT_RUNS} (NST_CONCURRENT_RUNS); the others wait in line",
+        f"runs at once on one page server: {concurrent_runs()} (NST_CONCURRENT_RUNS); the others wait in line",
     ]

@@ -13,12 +13,12 @@ A new loss is one decorated function here; the registry and the tests pick it up
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import tensorflow as tf
+from typing import Any
 
 from nst.registry import Registry
+from nst.runtime import tf  # loaded on first use: the names are known without TensorFlow
 
-Loss = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
+Loss = Callable[[Any, Any], Any]  # (generated, target) tf.Tensors of one shape -> scalar tf.Tensor
 LOSSES: Registry[Loss] = Registry("loss")
 TINY = 1e-30  # keeps scales and probabilities above zero without changing any realistic value
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from nst.backbone import file_sha256
 from nst.compare import ComparisonResult
-from nst.features import resolve_layers
 from nst.images import png_bytes
+from nst.layers import resolve_layers
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
 
@@ -98,14 +98,14 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
         }
         for loss, run in result.runs.items()
     }
-    legend = {name: {"meaning": meaning, "better": better} for name, (meaning, better) in YARDSTICKS.items()}
+    legend = {name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
+              for name, y in YARDSTICKS.items()}  # fmt: skip
     return {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
 
 
 def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, object]:
     """Everything needed to repeat the comparison: settings, weights, inputs, versions."""
     settings = result.settings.as_dict()
-    settings.pop("loss")
     layers = resolve_layers(result.settings.preset, result.settings.content_layers, result.settings.style_layers)
     return {
         "losses": result.losses,

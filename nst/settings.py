@@ -1,4 +1,7 @@
-"""All settings of one style transfer, as one frozen, validated dataclass."""
+"""All settings of one style transfer, as one frozen, validated dataclass.
+
+The loss is not among them: a comparison runs several losses under these identical settings
+(`Transfer(..., loss=...)`, `Comparison(..., losses=...)`). Importing this module loads no TensorFlow."""
 
 from __future__ import annotations
 
@@ -7,23 +10,21 @@ import math
 from dataclasses import dataclass
 
 from nst import limits
-from nst.backbone import PRECISION_CHOICES, resolve_precision
 from nst.errors import SettingError
-from nst.features import resolve_layers
-from nst.losses import LOSSES
+from nst.layers import resolve_layers
 from nst.optimizers import OPTIMIZERS
+from nst.precision import PRECISION_CHOICES, resolve_precision
 from nst.registry import unknown_name_message
+from nst.schedule import SCHEDULES, stage_plan
 
 INITS = ("content", "noise", "style")
-SCHEDULES = ("direct", "multiscale")
 COLORS = ("style", "content")
 POOLINGS = ("max", "avg")
 
 
 @dataclass(frozen=True)
 class Settings:
-    loss: str = "mse"  # distance for the content and style terms: a name in nst.losses.LOSSES
-    preset: str = "gatys"  # layer preset: a name in nst.features.PRESETS
+    preset: str = "gatys"  # layer preset: a name in nst.layers.PRESETS
     content_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
     style_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
     weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed | random | PATH to .h5
@@ -37,7 +38,7 @@ class Settings:
     init: str = "content"  # starting image: content | noise | style
     seed: int = 0  # seeds the noise init; same settings and seed give the same numbers
     iterations: int = 100  # optimizer steps, all stages together
-    schedule: str = "direct"  # direct | multiscale: coarse to fine, up to 3 stages (nst.transfer.stage_plan)
+    schedule: str = "direct"  # direct | multiscale: coarse to fine, up to 3 stages (nst.schedule.stage_plan)
     size: int = 256  # px, long side of the working images
     colors: str = "style"  # whose colours the output keeps: style | content (luminance-only transfer)
     preview_every: int = 10  # iterations between preview images in the progress stream
@@ -58,7 +59,6 @@ class Settings:
         if not self.weights:
             raise SettingError("weights must not be empty; use auto, imagenet, vgg16-hed, random or a file path")
         # Names are checked against their registries here, so a bad name fails before any work.
-        LOSSES.entry(self.loss)
         OPTIMIZERS.entry(self.optimizer)
         resolve_layers(self.preset, self.content_layers, self.style_layers)
 
@@ -66,6 +66,11 @@ class Settings:
     def network_precision(self) -> str:
         """The precision the network computes in: `auto` resolved for this machine."""
         return resolve_precision(self.precision)
+
+    @property
+    def stages(self) -> list[tuple[int, int]]:
+        """[(long side px, iterations)] per stage of the schedule."""
+        return stage_plan(self.size, self.iterations, self.schedule)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)

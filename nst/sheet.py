@@ -9,12 +9,14 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from nst.images import resize, to_uint8
+from nst.metrics import YARDSTICKS
 
 TILE = 256  # px, height of every image tile
 PLOT_HEIGHT = 170
 PAD = 12
 CURVES = (("total", (20, 20, 20)), ("content", (31, 119, 180)), ("style", (214, 39, 40)), ("tv", (140, 140, 140)))
 BACKGROUND, INK = (255, 255, 255), (20, 20, 20)
+LEGEND_TOP = 100  # px below the plots' top: where the yardstick notes start, under the curve legend
 
 
 def comparison_sheet(result, title: str) -> Image.Image:
@@ -24,7 +26,10 @@ def comparison_sheet(result, title: str) -> Image.Image:
     tiles += [(_label(loss, run), run.image) for loss, run in result.runs.items()]
     widths = [_width(img) for _, img in tiles]
     width = sum(widths) + PAD * (len(tiles) + 1)
-    height = PAD + 24 + 22 + TILE + PAD + PLOT_HEIGHT + 4 * 16 + PAD
+    yardstick_lines = math.ceil(len(YARDSTICKS) / 2)
+    legend_lines = 1 + sum(y.of_image for y in YARDSTICKS.values())
+    below = max(PLOT_HEIGHT + 6 + 15 * yardstick_lines, LEGEND_TOP + 14 * legend_lines)
+    height = PAD + 24 + 22 + TILE + PAD + below + PAD
     sheet = Image.new("RGB", (max(width, 600), height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     draw.text((PAD, PAD), title, fill=INK, font=small)
@@ -98,25 +103,17 @@ def _legend(draw: ImageDraw.ImageDraw, at: tuple[int, int], font, settings) -> N
     for i, (name, color) in enumerate(CURVES):
         draw.line([(x, y + 24 + 16 * i), (x + 24, y + 24 + 16 * i)], fill=color, width=3)
         draw.text((x + 30, y + 17 + 16 * i), name, fill=INK, font=font)
-    notes = [
-        "yardsticks (same for every loss):",
-        "style: Gatys style distance, lower better",
-        "content: block4_conv2 MSE, lower better",
-        "SSIM to content, higher better",
-        "colour: histogram distance to style, lower",
-    ]
+    notes = ["yardsticks (same for every loss):"]
+    notes += [f"{y.short_label}: {y.label}, {y.better} better" for y in YARDSTICKS.values() if y.of_image]
     for i, line in enumerate(notes):
-        draw.text((x, y + 100 + 14 * i), line, fill=INK, font=font)
+        draw.text((x, y + LEGEND_TOP + 14 * i), line, fill=INK, font=font)
 
 
 def _yardsticks(draw: ImageDraw.ImageDraw, at: tuple[int, int], metrics: dict[str, float], font) -> None:
     if not metrics:
         return
     x, y = at
-    lines = [
-        f"style {metrics['style_distance']:.4g}   content {metrics['content_distance']:.4g}",
-        f"SSIM {metrics['ssim']:.3f}   colour {metrics['color_distance']:.3f}",
-        f"{metrics['seconds']:.1f} s, {metrics['seconds_per_iteration']:.3f} s/iteration",
-    ]
+    shown = [f"{ys.short_label} {ys.show(metrics[name])}" for name, ys in YARDSTICKS.items() if name in metrics]
+    lines = ["   ".join(shown[i : i + 2]) for i in range(0, len(shown), 2)]
     for i, line in enumerate(lines):
         draw.text((x, y + 15 * i), line, fill=INK, font=font)

@@ -9,33 +9,34 @@ by a reference value so that the weights mean the same thing whatever the loss:
 - TV = total variation(generated) / the mean total variation of the content and (resized) style images,
   so a flat content image (all black, say) still has a finite, meaningful reference.
 F are VGG16 features, G their Gram matrices (nst.features.gram).
+
+The loss is the one thing a Transfer takes beside its settings: a Comparison runs several Transfers of
+the same images and settings, which share one `TargetCache` (the loss-independent target features).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import tensorflow as tf
 
 from nst.backbone import WeightsInfo, load_backbone
+from nst.caching import OnceCache, shared
 from nst.errors import NSTError
-from nst.features import FeatureExtractor, feature_extractor, gram, resolve_layers
+from nst.features import FeatureExtractor, feature_extractor, gram
 from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
+from nst.layers import resolve_layers
 from nst.losses import LOSSES
 from nst.optimizers import OPTIMIZERS
+from nst.runtime import tf
 from nst.settings import Settings
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
-# Measured at 1024 px (docs/performance.md): 256-512-1024 reached a direct run's objective 1.7x sooner,
-# 128-256-512-1024 only 1.56x: a stage far coarser than the output adds little the finest stage keeps.
-MAX_STAGES = 3
-SMALLEST_STAGE = 128  # px: multiscale's coarsest stage; at the aspect limit (8:1) its short side is still 16 px
+# stage size (px) -> (content features, content's style-layer features, style's features at the content's
+# shape, style Grams): what every loss of one comparison shares. Its owner is the Comparison.
+TargetCache = OnceCache
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,28 @@ class Progress:
 class Transfer:
     """One style transfer. Iterate `events()`; stop whenever; `output_image()` is the best so far.
 
-    With `schedule="multiscale"` it runs coarse to fine (nst.transfer.stage_plan): each stage's targets
+    With `schedule="multiscale"` it runs coarse to fine (nst.schedule.stage_plan): each stage's targets
     are computed at its own size and it starts from the previous stage's best image, upscaled."""
 
-    def __init__(self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings) -> None:
+    def __init__(
+        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings, loss: str = "mse",
+        targets: TargetCache | None = None,
+    ) -> None:  # fmt: skip
+        """`targets`: the target features of these very images and settings, shared with the other
+        losses of a comparison; a lone Transfer makes its own."""
         start = time.perf_counter()
+        LOSSES.entry(loss)  # an unknown name fails here, before any work
         check_distinct(content_image, style_image, settings.size)
-        self.settings = settings
+        self.settings, self.loss = settings, loss
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_image = resize_long_side(style_image, settings.size)
         self._sources = (content_image, style_image)  # as given: each stage resizes from these
-        self.stages = stage_plan(settings.size, settings.iterations, settings.schedule)
+        self.stages = settings.stages
+        self._shared_targets = targets if targets is not None else TargetCache()
         self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.network_precision).info
         layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
         self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision)
-        self._value_and_grad = _value_and_grad_fn(self._extractor, settings.loss)
+        self._value_and_grad = _value_and_grad_fn(self._extractor, loss)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
         self._prepare(self.stages[0][0], None)
         self.best_image, self.best_total = self._start[0], float("inf")
@@ -105,7 +113,7 @@ class Transfer:
                 self.step_seconds += time.perf_counter() - step_start
                 iteration += 1
             if not np.isfinite(f) or not np.all(np.isfinite(g)):
-                self.error = f"loss {self.settings.loss} became non-finite at iteration {iteration}"
+                self.error = f"loss {self.loss} became non-finite at iteration {iteration}"
                 return
             if f < self.best_total:
                 self.best_image, self.best_total = x[0], f
@@ -127,14 +135,13 @@ class Transfer:
         c, s, tv = self._last_terms
         last = iteration == self.settings.iterations
         preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
-        return Progress(
-            self.settings.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size
-        )
+        return Progress(self.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size)
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:
         """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
         content, style = self._working_images(size)
-        self._targets = _targets(self._extractor, self.settings.loss, content, style)
+        features = self._shared_targets.get(size, lambda: _target_features(self._extractor, content, style))
+        self._targets = _targets(self.loss, content, style, features)
         if previous is None:
             self._start = self._initial_image(content, style)
         else:
@@ -168,18 +175,6 @@ class Transfer:
         return image[None].astype(np.float32)  # (1, H, W, 3)
 
 
-def stage_plan(size: int, iterations: int, schedule: str) -> list[tuple[int, int]]:
-    """[(long side px, iterations)] per stage. direct: one stage. multiscale: up to MAX_STAGES sizes,
-    halving down to SMALLEST_STAGE (1024 px: 256, 512, 1024), each with an equal share of the
-    iterations (the finest the remainder), so two thirds of the steps cost a fraction of a full one."""
-    sizes = [size]
-    while schedule == "multiscale" and sizes[0] // 2 >= SMALLEST_STAGE and len(sizes) < MAX_STAGES:
-        sizes.insert(0, sizes[0] // 2)
-    sizes = sizes[-iterations:] if iterations else sizes[-1:]  # no stage without a step
-    share = iterations // len(sizes)
-    return [(s, share) for s in sizes[:-1]] + [(sizes[-1], iterations - share * (len(sizes) - 1))]
-
-
 def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """(h, w, 3) -> (shape[0], shape[1], 3) float32 in [0, 1], bicubic, no rounding to 8 bits."""
     if image.shape[:2] == tuple(shape):
@@ -188,10 +183,10 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
-def _targets(extractor: FeatureExtractor, loss_name: str, content: np.ndarray, style: np.ndarray) -> tuple:
-    """(content features, style Grams, references): computed once per run; the features once per comparison."""
+def _targets(loss_name: str, content: np.ndarray, style: np.ndarray, features: tuple) -> tuple:
+    """(content features, style Grams, references) of one loss, from the shared target features."""
     loss = LOSSES.get(loss_name)
-    content_features, content_style, style_as_content, style_grams = _target_features(extractor, content, style)
+    content_features, content_style, style_as_content, style_grams = features
     references = [loss(f, t) for f, t in zip(style_as_content, content_features)]
     references += [loss(gram(f), t) for f, t in zip(content_style, style_grams)]
     both = tf.constant(np.stack([content, resize(style, content.shape[:2])]))  # (2, H, W, 3)
@@ -202,33 +197,18 @@ def _targets(extractor: FeatureExtractor, loss_name: str, content: np.ndarray, s
     return content_features, style_grams, references
 
 
-_FEATURES: OrderedDict[tuple, tuple] = OrderedDict()  # the last few images' target features, shared by losses
-_FEATURES_KEPT = 4
-
-
 def _target_features(extractor: FeatureExtractor, content: np.ndarray, style: np.ndarray) -> tuple:
     """Loss-independent: the content's features and style-layer features, the style image's features at
-    the content's shape, and the style's Grams. Every loss of a comparison (same images, same extractor)
-    shares one computation: three forward passes instead of three per loss."""
-    key = (extractor, _digest(content), _digest(style))
-    if key not in _FEATURES:
-        content_features, content_style = extractor(tf.constant(content[None]))
-        style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
-        _, style_features = extractor(tf.constant(style[None]))
-        _FEATURES[key] = (content_features, content_style, style_as_content, [gram(f) for f in style_features])
-        while len(_FEATURES) > _FEATURES_KEPT:
-            _FEATURES.popitem(last=False)
-    _FEATURES.move_to_end(key)
-    return _FEATURES[key]
+    the content's shape, and the style's Grams: three forward passes, once per comparison and stage."""
+    content_features, content_style = extractor(tf.constant(content[None]))
+    style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
+    _, style_features = extractor(tf.constant(style[None]))
+    return content_features, content_style, style_as_content, [gram(f) for f in style_features]
 
 
-def _digest(image: np.ndarray) -> tuple:
-    return image.shape, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest()
-
-
-@functools.lru_cache(maxsize=64)
+@shared(size=64)
 def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str):
-    """A traced objective per (extractor, loss), reused by every run of the same image shape."""
+    """A traced objective per (extractor, loss), process-wide, reused by every run of the same image shape."""
     loss = LOSSES.get(loss_name)
 
     @tf.function(reduce_retracing=True)

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from nst import backbone
-from nst.backbone import CONV_LAYERS, hed_weights_path, load_backbone, read_hed_weights, resolve_weights_name
+from nst.backbone import hed_weights_path, load_backbone, read_hed_weights, resolve_weights_name
 from nst.errors import WeightsError
+from nst.layers import CONV_LAYERS
 
 
 def test_hed_file_gives_all_13_conv_layers_with_vgg16_shapes():
@@ -99,23 +100,3 @@ def test_bfloat16_computes_in_bfloat16_and_keeps_float32_weights():
     assert all(w.dtype == "float32" for w in conv.weights)
     for a, b in zip(model.get_weights(), load_backbone("random").model.get_weights()):
         np.testing.assert_array_equal(a, b)
-
-
-def test_auto_precision_is_bfloat16_exactly_where_the_hardware_has_it(monkeypatch):
-    from nst import backbone
-    from nst.settings import Settings
-
-    for native, expected in ((True, "bfloat16"), (False, "float32")):
-        monkeypatch.setattr(backbone, "native_bfloat16", lambda native=native: native)
-        assert backbone.resolve_precision("auto") == expected
-        assert Settings(precision="auto").network_precision == expected
-        assert Settings(precision="float32").network_precision == "float32"  # an explicit choice stands
-        assert Settings(precision="bfloat16").network_precision == "bfloat16"
-
-
-def test_native_bfloat16_reads_the_cpu_flags():
-    from nst.backbone import native_bfloat16
-
-    flags = open("/proc/cpuinfo").read().split()
-    has = bool({"avx512_bf16", "amx_bf16"} & set(flags))
-    assert native_bfloat16() == has or native_bfloat16()  # a GPU also counts

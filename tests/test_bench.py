@@ -1,40 +1,16 @@
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from nst import bench
-from nst.backbone import CONV_LAYERS, load_backbone
 from nst.cli import main
-from nst.features import PRESETS, preprocess
-from nst.race import race_nst
-from nst.tutorial import objective, run_tutorial
+from nst.speed import bench
+from nst.speed.race import race_nst
+from nst.speed.tutorial import objective, run_tutorial
 
 TINY = bench.Plan(
     weights="vgg16-hed", sizes=(48,), race_size=64, tutorial_steps=4, race_iterations=3, coarse_iterations=2,
     precision_size=48, precision_iterations=3, multiscale_size=64, multiscale_iterations=4,
     compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2,
 )  # fmt: skip
-
-
-@pytest.mark.parametrize("preset", ["seed", "gatys"])
-@pytest.mark.parametrize("shape", [(48, 64), (37, 53)])
-def test_iteration_flops_match_the_shapes_keras_computes(preset, shape):
-    """Second route: the conv layers' real output shapes, from running the model on an image that size."""
-    import keras
-
-    model = load_backbone("random").model
-    layers = PRESETS.get(preset)
-    deepest = max(CONV_LAYERS.index(n) for n in layers.content + layers.style)
-    convs = [model.get_layer(name) for name in CONV_LAYERS[: deepest + 1]]
-    outputs = keras.Model(model.input, [c.output for c in convs])(preprocess(tf.zeros((1, *shape, 3))))
-    expected = 0.0
-    for conv, output in zip(convs, outputs):
-        _, h, w, c_out = output.shape
-        kh, kw, c_in, _ = conv.kernel.shape
-        expected += 2 * 2 * kh * kw * c_in * c_out * h * w  # forward + backward to the input
-        if conv.name in layers.style:
-            expected += 2 * 2 * h * w * c_out**2  # Gram and its gradient
-    assert bench.iteration_flops(layers, shape) == pytest.approx(expected)
 
 
 def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_image):
@@ -56,8 +32,9 @@ def test_nst_race_stops_at_the_target_and_reports_a_missed_one(content_image, st
     assert lost.image.shape == content_image.shape
 
 
+@pytest.mark.slow
 def test_every_section_runs_and_renders_a_table(content_image, style_image, monkeypatch):
-    monkeypatch.setattr("nst.transfer.SMALLEST_STAGE", 32)  # 64 px multiscale: stages 32 and 64
+    monkeypatch.setattr("nst.schedule.SMALLEST_STAGE", 32)  # 64 px multiscale: stages 32 and 64
     sections = {s.name: s for s in bench.run((content_image, style_image), TINY)}
     assert list(sections) == list(bench.SECTIONS)
     for section in sections.values():

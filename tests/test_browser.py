@@ -25,9 +25,10 @@ FLAGS = [
 
 if os.environ.get("CI") and not Path(CHROMIUM).exists():
     raise RuntimeError("CI must install Debian's chromium for the browser test (.ci/run does)")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed here (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not here (.ci/run installs it)"),
+]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

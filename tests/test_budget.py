@@ -7,14 +7,22 @@ from nst.settings import Settings
 SHAPE = (300, 451, 3)
 
 
-def test_flops_per_pixel_of_the_seed_layers_by_hand():
-    """block1: 3->64, 64->64 at full size; block2: 64->128, 128->128 at 1/4; block3_conv1: 128->256 at 1/16."""
-    by_hand = 2 * 9 * (3 * 64 + 64 * 64 + (64 * 128 + 128 * 128) / 4 + 128 * 256 / 16)
-    assert budget._per_pixel(Settings(preset="seed"))[1] == pytest.approx(by_hand)
+def test_time_is_the_benchmarks_flop_count_over_the_calibrated_rate():
+    """One FLOP count (nst.layers.iteration_flops) serves the estimate and `nst bench`."""
+    from nst.images import working_shape
+    from nst.layers import PRESETS, iteration_flops
+
+    settings = Settings(size=256, iterations=50, precision="float32")
+    flops = iteration_flops(PRESETS.get("gatys"), working_shape(SHAPE, 256))
+    expected = 3 * 50 * flops * budget.EVALUATIONS_PER_ITERATION / budget.FLOPS_PER_SECOND + 2.0 * 3
+    assert budget.estimate(settings, SHAPE, 3).seconds == pytest.approx(expected)
 
 
-def test_a_pool_layer_needs_its_whole_block():
-    assert budget.conv_depth("block3_pool") == budget.conv_depth("block3_conv3")
+def test_emulated_bfloat16_is_estimated_slower_than_float32(monkeypatch):
+    monkeypatch.setattr(budget, "native_bfloat16", lambda: False)
+    full = budget.estimate(Settings(size=512, precision="float32"), SHAPE, 1)
+    emulated = budget.estimate(Settings(size=512, precision="bfloat16"), SHAPE, 1)
+    assert emulated.seconds > 5 * full.seconds
 
 
 def test_estimates_grow_with_size_iterations_and_losses():
@@ -47,7 +55,8 @@ def test_a_run_that_fits_gets_its_estimate(monkeypatch):
     assert found.memory_bytes > budget.BASE_BYTES and "GB" in found.describe()
 
 
-def test_bfloat16_is_estimated_faster_and_smaller():
+def test_native_bfloat16_is_estimated_faster_and_smaller(monkeypatch):
+    monkeypatch.setattr(budget, "native_bfloat16", lambda: True)
     full = budget.estimate(Settings(size=512, precision="float32"), SHAPE, 1)
     half = budget.estimate(Settings(size=512, precision="bfloat16"), SHAPE, 1)
     assert half.seconds < full.seconds and half.memory_bytes < full.memory_bytes

@@ -110,25 +110,56 @@ def test_curve_rows_start_at_one_for_total_and_style(result):
     assert content[-1]["value"] == pytest.approx(result.runs["mae"].history[-1].content)
 
 
-def test_two_comparisons_at_once_equal_each_made_alone(content_image, style_image):
-    """Sessions share the model read-only: running together changes no number."""
+def test_four_sessions_at_once_each_equal_the_same_run_made_alone(content_image, style_image, monkeypatch):
+    """As the page runs them: NST_CONCURRENT_RUNS=4 slots, four threads at once, each on its own image
+    pair (more pairs than any cache keeps), sharing the model read-only: no number changes."""
     import threading
 
-    settings = [SETTINGS.replace(iterations=5, init="noise", seed=1), SETTINGS.replace(iterations=5, seed=2)]
-    pairs = [(content_image, style_image), (style_image[:, ::-1].copy(), content_image)]
+    from nst import limits
+    from nst.runqueue import RunQueue
+
+    monkeypatch.setenv("NST_CONCURRENT_RUNS", "4")
+    queue = RunQueue(limits.concurrent_runs())
+    flipped, small = content_image[::-1].copy(), style_image[:, ::-1].copy()
+    pairs = [(content_image, style_image), (style_image, content_image), (flipped, style_image), (small, flipped)]
+    settings = [SETTINGS.replace(iterations=4, size=48, seed=i, init="noise" if i % 2 else "content",
+                                 schedule="multiscale" if i == 3 else "direct") for i in range(4)]  # fmt: skip
 
     def outputs(i: int) -> dict:
         comparison = Comparison(*pairs[i], settings[i], ["mse", "huber"])
         list(comparison.events())
         return {loss: run.image for loss, run in comparison.results().runs.items()}
 
-    alone = [outputs(0), outputs(1)]
-    together: list = [None, None]
-    threads = [threading.Thread(target=lambda i=i: together.__setitem__(i, outputs(i))) for i in range(2)]
+    alone = [outputs(i) for i in range(4)]
+    together: list = [None] * 4
+    running_at_once = []
+
+    def session(i: int) -> None:
+        ticket = f"session-{i}"
+        queue.join(ticket)
+        assert queue.try_start(ticket)  # four slots: nobody waits
+        running_at_once.append(queue.running)
+        try:
+            together[i] = outputs(i)
+        finally:
+            queue.leave(ticket)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    for i in range(2):
+    assert max(running_at_once) > 1
+    for i in range(4):
         for loss in ("mse", "huber"):
             np.testing.assert_array_equal(together[i][loss], alone[i][loss])
+
+
+def test_the_comparison_only_estimates_refusing_is_the_callers(content_image, style_image, monkeypatch):
+    from nst import budget
+
+    monkeypatch.setattr(budget, "available_memory", lambda: 1)  # nothing fits
+    comparison = Comparison(content_image, style_image, SETTINGS, ["mse"])  # the engine does not refuse
+    assert comparison.estimate.memory_bytes > 1
+    with pytest.raises(SettingError, match="only 0.0 GB may be used here"):
+        budget.check_fits(SETTINGS, content_image.shape, 1)

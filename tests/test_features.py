@@ -1,10 +1,10 @@
+import keras
 import numpy as np
-import pytest
 import tensorflow as tf
 
 from nst.backbone import load_backbone
-from nst.errors import UnknownNameError
-from nst.features import CAFFE_MEAN_BGR, LAYERS, PRESETS, FeatureExtractor, gram, preprocess, resolve_layers
+from nst.features import CAFFE_MEAN_BGR, FeatureExtractor, gram, preprocess
+from nst.layers import resolve_layers
 
 
 def test_gram_matches_numpy():
@@ -22,30 +22,6 @@ def test_preprocess_is_caffe_bgr_minus_mean():
         np.testing.assert_allclose(out[..., bgr_channel], expected, rtol=1e-5, atol=1e-3)
 
 
-def test_presets_use_real_layers():
-    assert PRESETS.get("seed").content == ("block3_conv1",)
-    assert PRESETS.get("seed").style == ("block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2")
-    assert PRESETS.get("gatys").content == ("block4_conv2",)
-    assert PRESETS.get("gatys").style[-1] == "block5_conv1"
-
-
-def test_layer_lists_override_the_preset():
-    layers = resolve_layers("gatys", style_layers=("block3_conv3",))
-    assert layers.content == ("block4_conv2",) and layers.style == ("block3_conv3",)
-
-
-def test_unknown_layer_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError) as error:
-        resolve_layers("gatys", content_layers=("block4_conv9",))
-    assert "block4_conv9" in str(error.value) and "block4_conv2" in str(error.value)
-    assert all(name in str(error.value) for name in LAYERS)
-
-
-def test_unknown_preset():
-    with pytest.raises(UnknownNameError, match="did you mean 'gatys'"):
-        resolve_layers("gatis")
-
-
 def test_extractor_runs_only_up_to_the_deepest_layer_and_matches_the_full_network():
     model = load_backbone("random").model
     extractor = FeatureExtractor(model, resolve_layers("seed"))
@@ -53,8 +29,6 @@ def test_extractor_runs_only_up_to_the_deepest_layer_and_matches_the_full_networ
     assert "block3_conv1" in names and "block3_conv2" not in names and "block5_conv1" not in names
     image = tf.constant(np.random.default_rng(2).random((1, 32, 40, 3)).astype(np.float32))
     content, style = extractor(image)
-    import keras
-
     full = keras.Model(model.input, [model.get_layer(n).output for n in ("block3_conv1", "block2_conv2")])
     expected_content, expected_style = full(preprocess(image))
     np.testing.assert_allclose(content[0].numpy(), expected_content.numpy(), rtol=1e-4, atol=1e-3)

@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from nst.grid import GridError, load_grid
+from nst.sweep.grid import GridError, load_grid
 
 from .conftest import CONTENT, STYLE
 

@@ -44,3 +44,39 @@ def test_best_losses_follow_each_yardsticks_direction():
     }
     best = best_losses(runs)
     assert best == {"style_distance": "mae", "ssim": "mae", "seconds": "nan"}
+
+
+def test_one_record_per_yardstick_with_unique_labels_and_real_losses():
+    from nst.losses import LOSSES
+    from nst.metrics import IMAGE_YARDSTICKS
+
+    labels = [y.label for y in YARDSTICKS.values()]
+    shorts = [y.short_label for y in YARDSTICKS.values()]
+    assert len(set(labels)) == len(labels) and len(set(shorts)) == len(shorts)
+    for name, yardstick in YARDSTICKS.items():
+        assert yardstick.name == name and yardstick.better in ("lower", "higher")
+        assert format(1.2345, yardstick.format)  # a valid format spec
+        assert all(loss in LOSSES for loss in yardstick.optimised_by)
+    assert set(IMAGE_YARDSTICKS) == {name for name, y in YARDSTICKS.items() if y.of_image}
+
+
+def test_score_gives_every_image_yardstick(content_image, style_image):
+    from nst.metrics import IMAGE_YARDSTICKS
+
+    scored = score(content_image[::-1].copy(), content_image, style_image, "vgg16-hed", "max")  # same shape
+    assert set(scored) == set(IMAGE_YARDSTICKS)
+
+
+def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(content_image, style_image):
+    """MSE of Grams on the gatys style layers: exactly what `mse` computes on each of them."""
+    from nst.features import feature_extractor, gram
+    from nst.layers import PRESETS
+    from nst.losses import LOSSES
+
+    extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
+    _, output = extractor(content_image[None])
+    _, style = extractor(style_image[None])
+    by_mse = np.mean([float(LOSSES.get("mse")(gram(a), gram(b))) for a, b in zip(output, style)])
+    measured = score(content_image, content_image, style_image, "vgg16-hed", "max")["style_distance"]
+    assert measured == pytest.approx(by_mse, rel=1e-5)
+    assert YARDSTICKS["style_distance"].optimised_by == ("mse",) and not YARDSTICKS["ssim"].optimised_by

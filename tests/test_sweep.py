@@ -8,10 +8,12 @@ import pytest
 from PIL import Image
 
 from nst.cli import main
-from nst.grid import load_grid
-from nst.sweep import Sweep, is_complete
+from nst.sweep.grid import load_grid
+from nst.sweep.runner import Sweep, is_complete
 
 from .conftest import CONTENT, STYLE
+
+pytestmark = pytest.mark.ray
 
 GRID = """content = {content}
 style = "starry.jpg"

@@ -25,7 +25,7 @@ from nst.registry import unknown_name_message
 from nst.settings import Settings
 
 IMAGE_KEYS = ("content", "style")
-SETTING_KEYS = tuple(name for name in Settings.__dataclass_fields__ if name != "loss")
+SETTING_KEYS = tuple(Settings.__dataclass_fields__)
 KEYS = (*IMAGE_KEYS, "losses", *SETTING_KEYS)
 LAYER_KEYS = ("content_layers", "style_layers")
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nst.errors import NSTError, SettingError
-from nst.grid import Grid, RunSpec
-from nst.sweep_report import write_tables
+from nst.sweep.grid import Grid, RunSpec
+from nst.sweep.tables import write_tables
 
 RUN_FILE = "run.json"  # in each run's folder: its rows for results.csv, written last
 
@@ -117,7 +117,8 @@ class Sweep:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves this machine
         import ray
 
-        runtime_env = {"py_modules": [str(Path(__file__).parent)]} if self._address else None
+        package = Path(__file__).resolve().parent.parent  # nst itself, shipped to a cluster's workers
+        runtime_env = {"py_modules": [str(package)]} if self._address else None
         options = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR", configure_logging=False)
         if self._address:  # join a running cluster; it decides where tasks go
             try:
@@ -172,17 +173,19 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     return {
         "name": spec.name, "status": status, "error": error, "rows": rows, "files": files,
         "started": started, "finished": time.time(), "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "model_loads": load_backbone.cache_info().misses,
+        "model_loads": load_backbone.cache.misses,
     }  # fmt: skip
 
 
 def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[dict, list]:
+    from nst.budget import check_fits
     from nst.compare import Comparison
     from nst.images import read_image
     from nst.report import artifacts, input_record_bytes
 
     content = read_image(content_bytes, spec.content.name).pixels
     style = read_image(style_bytes, spec.style.name).pixels
+    check_fits(spec.settings, content.shape, len(spec.losses))  # refused on the worker that would run it
     comparison = Comparison(content, style, spec.settings, spec.losses)
     for _ in comparison.events():
         pass
@@ -218,7 +221,7 @@ def _limit_threads() -> None:
     _THREADS_SET = True
     threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
     if threads:
-        import tensorflow as tf
+        from nst.runtime import tf
 
         try:
             tf.config.threading.set_intra_op_parallelism_threads(threads)

@@ -6,23 +6,24 @@ Its objective, on an image x (1, H, W, 3) in [0, 1]:
   + W_tv * tf.image.total_variation(x)
 The tutorial's weights (1e4, 1e-2, 30) leave the style faint with the vgg16-hed weights; RACE_WEIGHTS
 give a full stylisation. Its optimizer is Adam(0.02, beta_1 0.99, epsilon 0.1) from the content
-image, clipping to [0, 1] after each step, for 1000 steps. The benchmark (nst.bench) races it.
+image, clipping to [0, 1] after each step, for 1000 steps. The benchmark (nst.speed.bench) races it.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import tensorflow as tf
 
-from nst.features import PRESETS, feature_extractor, gram
+from nst.caching import shared
+from nst.features import feature_extractor, gram
+from nst.layers import PRESETS
+from nst.runtime import keras, tf
+from nst.speed.plan import TUTORIAL_STEPS
 
 RACE_WEIGHTS = (1e4, 1e2, 2.5)  # W_c, W_s, W_tv
-TUTORIAL_STEPS = 1000
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]  # x (1, H, W, 3) -> (value, gradient)
 
 
@@ -59,7 +60,7 @@ def _targets(content_image: np.ndarray, style_image: np.ndarray, weights: str, p
     return content_targets, [gram(f) for f in style_features], tf.constant(RACE_WEIGHTS, tf.float32)
 
 
-@functools.lru_cache(maxsize=8)
+@shared(size=8)
 def _value_and_grad_fn(weights: str, precision: str):
     extractor = _extractor(weights, precision)
 
@@ -87,8 +88,6 @@ def run_tutorial(
 ) -> Iterator[tuple[Step, np.ndarray]]:
     """The tutorial's own loop: a tf.Variable, Keras Adam, a traced train step, clip after each step.
     Yields (step, image (H, W, 3)) after every step; the value is the one before that step's update."""
-    import keras
-
     extractor = _extractor(weights, "float32")
     content_targets, style_targets, loss_weights = _targets(content_image, style_image, weights, "float32")
     image = tf.Variable(content_image[None].astype(np.float32))

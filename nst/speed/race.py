@@ -5,17 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nst.images import resize_long_side
 from nst.optimizers import LBFGS
+from nst.speed.plan import Plan
+from nst.speed.tutorial import objective, run_tutorial
 from nst.transfer import upscale
-from nst.tutorial import objective, run_tutorial
-
-if TYPE_CHECKING:
-    from nst.bench import Plan
 
 
 def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> tuple[list[dict], list[str], dict[str, np.ndarray]]:

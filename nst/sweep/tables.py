@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from nst.grid import SETTING_KEYS, Grid, RunSpec
-from nst.metrics import YARDSTICKS
+from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
+from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 
-IMAGE_YARDSTICKS = ("style_distance", "content_distance", "ssim", "color_distance")
 RUN_COLUMNS = ("run", "status", "error", "content", "style", *SETTING_KEYS)
 ROW_COLUMNS = ("loss", "loss_status", "loss_error", *YARDSTICKS, "iterations", "final_total")
 TIME_COLUMNS = ("started", "finished", "worker", "model_loads")
@@ -71,8 +70,8 @@ def summary_figure(rows: list[dict[str, object]], varied: list[str]):
                 axis.plot(range(len(values)), means, marker="o", label=loss)
             axis.set_xticks(range(len(values)), values, rotation=20 if len(values) > 4 else 0)
             axis.set_xlabel(key or "all runs")
-            axis.set_title(f"{name.replace('_', ' ')} ({YARDSTICKS[name][1]} is better)", fontsize=10)
-            if name == "style_distance":
+            axis.set_title(f"{YARDSTICKS[name].label} ({YARDSTICKS[name].better} is better)", fontsize=10)
+            if YARDSTICKS[name].log_scale:
                 axis.set_yscale("log")
     axes[0][0].legend(fontsize=8)
     if not done:

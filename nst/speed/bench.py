@@ -1,6 +1,6 @@
 """The speed benchmark behind `nst bench`: each section measures on the machine at hand and returns rows.
 
-Sections (nst.bench.SECTIONS): speed (seconds and GFLOP/s per iteration against the machine's own
+Sections (nst.speed.bench.SECTIONS): speed (seconds and GFLOP/s per iteration against the machine's own
 convolution rate), race (the TensorFlow tutorial's recipe against nst on one objective), precision
 (bfloat16 against float32), multiscale (1024 px coarse to fine against direct) and compare (K losses
 against one). Nothing here prints: nst.cli formats the rows.
@@ -15,19 +15,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-import tensorflow as tf
 
-from nst.backbone import CONV_LAYERS, conv_channels
-from nst.budget import conv_depth
 from nst.compare import Comparison
-from nst.features import PRESETS, LayerPreset
 from nst.images import resize_long_side
+from nst.layers import PRESETS, iteration_flops
 from nst.metrics import score, ssim
+from nst.runtime import tf
 from nst.settings import Settings
+from nst.speed.plan import SECTIONS, Plan
+from nst.speed.race import race as run_race
 from nst.transfer import Transfer
-from nst.tutorial import TUTORIAL_STEPS
-
-SECTIONS = ("speed", "race", "precision", "multiscale", "compare")
 
 
 @dataclass
@@ -36,25 +33,6 @@ class Section:
     rows: list[dict[str, object]]  # one table: the same keys in every row
     notes: list[str] = field(default_factory=list)  # one line each: what the rows mean, what was run
     images: dict[str, np.ndarray] = field(default_factory=dict)  # file stem -> (H, W, 3) in [0, 1]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What to measure: the full benchmark by default; tests shrink it."""
-
-    weights: str = "auto"
-    sizes: tuple[int, ...] = (128, 256, 512)  # speed: working sizes
-    race_size: int = 256
-    tutorial_steps: int = TUTORIAL_STEPS
-    race_iterations: int = 300  # nst's cap in the race
-    coarse_iterations: int = 50  # the race's coarse stage, when it has one
-    precision_size: int = 256
-    precision_iterations: int = 100
-    multiscale_size: int = 1024
-    multiscale_iterations: int = 100
-    compare_losses: tuple[str, ...] = ("mse", "mae", "huber")
-    compare_size: int = 256
-    compare_iterations: int = 20
 
 
 def conv_rate(precision: str, repeats: int = 10) -> float:
@@ -66,23 +44,6 @@ def conv_rate(precision: str, repeats: int = 10) -> float:
     conv = tf.function(lambda a, k: tf.reduce_sum(tf.cast(tf.nn.conv2d(a, k, 1, "SAME")[0, 0, 0, :1], tf.float32)))
     seconds = _median_seconds(lambda: float(conv(x, kernel)), repeats)
     return 2 * 9 * 256 * 256 * 128 * 128 / seconds / 1e9
-
-
-def iteration_flops(layers: LayerPreset, shape: tuple[int, int]) -> float:
-    """FLOPs of one objective-and-gradient evaluation of an (H, W) image, from VGG16's layer shapes:
-    every conv up to the deepest layer used, forward and backward to its input (twice the forward; no
-    weight gradients), and each style layer's Gram matrix (2 h w C^2) and its gradient (as much again)."""
-    names = layers.content + layers.style
-    deepest = max(conv_depth(name) for name in names)
-    flops, channels_in = 0.0, 3
-    for name in CONV_LAYERS[: deepest + 1]:
-        height, width = _block_shape(shape, int(name[5]))
-        channels = conv_channels(name)
-        flops += 2 * (2 * 9 * channels_in * channels * height * width)
-        if name in layers.style:
-            flops += 2 * (2 * height * width * channels**2)
-        channels_in = channels
-    return flops
 
 
 def speed(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
@@ -186,9 +147,7 @@ def _timed_comparison(images: tuple[np.ndarray, np.ndarray], settings: Settings,
 
 
 def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
-    """The TensorFlow tutorial's recipe against nst on one objective (nst.race)."""
-    from nst.race import race as run_race
-
+    """The TensorFlow tutorial's recipe against nst on one objective (nst.speed.race)."""
     return Section("race", *run_race(images, plan))
 
 
@@ -268,10 +227,3 @@ def _median_seconds(call: Callable[[], object], repeats: int) -> float:
         call()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
-
-
-def _block_shape(shape: tuple[int, int], block: int) -> tuple[int, int]:
-    height, width = shape
-    for _ in range(block - 1):  # 2x2 max pool, stride 2, 'valid': floor
-        height, width = height // 2, width // 2
-    return height, width
