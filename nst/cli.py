@@ -66,13 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run a grid of comparisons on Ray (this machine or a cluster)")
     sweep.add_argument("grid", help="TOML file: images, losses and settings, each one value or a list")
     sweep.add_argument("--out", required=True, metavar="DIR", help="folder for every run's artifacts and the tables")
-    sweep.add_argument("--address", metavar="ADDRESS", help="join this Ray cluster (e.g. ray://head:10001, auto); "
-                       "default: start Ray on this machine")  # fmt: skip
-    sweep.add_argument("--workers", type=int, metavar="N", help="runs at once (default: CPUs / --cpus-per-run)")
-    sweep.add_argument("--cpus-per-run", type=float, default=1.0, metavar="N", help="CPUs each run asks for (1)")
-    sweep.add_argument("--gpus-per-run", type=float, default=0.0, metavar="N", help="GPUs each run asks for (0)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_ray_options(sweep)
     sweep.set_defaults(command=_sweep)
+    study = commands.add_parser("study", help="every content x style comparison, then paired statistics per loss")
+    study.add_argument("--contents", nargs="+", required=True, metavar="PATH", help="content images or folders")
+    study.add_argument("--styles", nargs="+", required=True, metavar="PATH", help="style images or folders")
+    study.add_argument("--losses", default="mse,mae", metavar="LIST",
+                       help="comma-separated, at least 2; the first is the baseline (default mse,mae)")  # fmt: skip
+    study.add_argument("--out", required=True, metavar="DIR", help="folder: every run, results.csv, study.md, ...")
+    study.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds per image pair (init noise; 1)")
+    _add_ray_options(study)
+    _add_settings(study)
+    study.set_defaults(command=_study)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
         sub.add_argument("style", help="style image")
@@ -80,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
         sub.set_defaults(command=command)
     return parser
+
+
+def _add_ray_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--address", metavar="ADDRESS", help="join this Ray cluster (e.g. ray://head:10001, auto); "
+        "default: start Ray on this machine")  # fmt: skip
+    add("--workers", type=int, metavar="N", help="runs at once (default: CPUs / --cpus-per-run)")
+    add("--cpus-per-run", type=float, default=1.0, metavar="N", help="CPUs each run asks for (1)")
+    add("--gpus-per-run", type=float, default=0.0, metavar="N", help="GPUs each run asks for (0)")
+    add("--quiet", action="store_true", help="no progress bar")
 
 
 def _add_settings(parser: argparse.ArgumentParser) -> None:
@@ -163,10 +178,31 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from nst.sweep.grid import load_grid
-    from nst.sweep.runner import Sweep
 
     grid = load_grid(args.grid)
     _warn_emulated({run.settings.precision for run in grid.runs})
+    return _run_grid(args, grid)
+
+
+def _study(args: argparse.Namespace) -> int:
+    from nst.study import design, report
+
+    study = design.design(args.contents, args.styles, args.losses, _settings(args), args.seeds, args.out)
+    if study.seed_note:
+        print(f"nst: {study.seed_note}", file=sys.stderr)
+    _warn_emulated({study.settings.precision})
+    status = _run_grid(args, study.grid)
+    if status == 0:
+        paths, analysis = report.write(study, Path(args.out))
+        print(report.summary(study, analysis))
+        print(f"wrote {', '.join(p.name for p in paths[:2])} and {len(paths) - 2} plots to {args.out}")
+    return status
+
+
+def _run_grid(args: argparse.Namespace, grid) -> int:
+    """Runs a grid's comparisons on Ray with a progress bar; Ctrl-C cancels, keeps what finished (130)."""
+    from nst.sweep.runner import Sweep
+
     job = Sweep(grid, args.out, args.address, args.workers, args.cpus_per_run, args.gpus_per_run)
     if not args.quiet:
         print(f"nst: {len(grid.runs)} runs ({job.skipped} already complete) x {len(grid.runs[0].losses)} losses; "

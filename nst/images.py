@@ -14,6 +14,8 @@ from nst import limits
 from nst.errors import ImageError
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")  # what Pillow may decode; nothing else is parsed
+# File name endings of those formats: how a folder's images are found (decoding never trusts them)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 # RGB -> YIQ (NTSC): Y is luminance, I and Q the colour; used for colour-preserving transfer.
 _RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
 _YIQ_TO_RGB = np.linalg.inv(_RGB_TO_YIQ).astype(np.float32)

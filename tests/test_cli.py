@@ -110,12 +110,15 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "nst", *args], stdout=subprocess.PIPE, stderr=their_end)
     os.close(their_end)
     shown, deadline = b"", time.monotonic() + 120
-    while not re.search(rb"\b[1-9]\d*/10000\b", shown):  # the bar counts a finished step
-        assert time.monotonic() < deadline and process.poll() is None, shown.decode(errors="replace")
-        if select.select([terminal], [], [], 1.0)[0]:
-            shown += os.read(terminal, 4096)
-    process.send_signal(signal.SIGINT)
-    stdout, _ = process.communicate(timeout=120)
+    try:
+        while not re.search(rb"\b[1-9]\d*/10000\b", shown):  # the bar counts a finished step
+            assert time.monotonic() < deadline and process.poll() is None, shown.decode(errors="replace")
+            if select.select([terminal], [], [], 1.0)[0]:
+                shown += os.read(terminal, 4096)
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()  # never leave a 5000-iteration run behind when an assertion fails
     try:
         while select.select([terminal], [], [], 0.5)[0]:
             shown += os.read(terminal, 4096)

@@ -80,3 +80,68 @@ def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(cont
     measured = score(content_image, content_image, style_image, "vgg16-hed", "max")["style_distance"]
     assert measured == pytest.approx(by_mse, rel=1e-5)
     assert YARDSTICKS["style_distance"].optimised_by == ("mse",) and not YARDSTICKS["ssim"].optimised_by
+
+
+def test_sliced_wasserstein_equals_scipys_1d_distance_per_direction():
+    """Second route: for equal sample counts, the mean over the fixed directions of scipy's exact
+    1-D Wasserstein distance between the projections."""
+    from scipy.stats import wasserstein_distance
+
+    from nst.metrics import sliced_wasserstein, unit_directions
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(300, 5)), rng.normal(0.5, 2.0, size=(300, 5))
+    directions = unit_directions(5)
+    expected = np.mean([wasserstein_distance(a @ v, b @ v) for v in directions.T])
+    assert sliced_wasserstein(a, b) == pytest.approx(expected, rel=1e-5)
+    assert sliced_wasserstein(a, a.copy()) == pytest.approx(0.0, abs=1e-6)
+    assert np.allclose(np.linalg.norm(directions, axis=0), 1.0) and directions.shape == (5, 64)
+
+
+def test_sliced_wasserstein_of_unequal_counts_is_close_to_the_exact_distance():
+    from scipy.stats import wasserstein_distance
+
+    from nst.metrics import sliced_wasserstein, unit_directions
+
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(900, 3)), rng.normal(1.0, 1.0, size=(500, 3))
+    expected = np.mean([wasserstein_distance(a @ v, b @ v) for v in unit_directions(3).T])
+    assert sliced_wasserstein(a, b) == pytest.approx(expected, rel=0.03)
+
+
+def test_lab_of_reference_colours():
+    """sRGB white, red and mid grey in CIELAB (D65), standard published values."""
+    from nst.metrics import rgb_to_lab
+
+    lab = rgb_to_lab(np.array([[1.0, 1.0, 1.0], [1.0, 0.0, 0.0], [0.5, 0.5, 0.5]]))
+    np.testing.assert_allclose(lab[0], [100.0, 0.0, 0.0], atol=0.01)
+    np.testing.assert_allclose(lab[1], [53.24, 80.09, 67.20], atol=0.02)
+    np.testing.assert_allclose(lab[2], [53.39, 0.0, 0.0], atol=0.02)
+
+
+def test_the_swd_yardsticks_are_zero_for_identical_inputs_and_positive_otherwise(content_image, style_image):
+    same = score(style_image, style_image, style_image, "vgg16-hed", "max")
+    assert same["style_swd"] == pytest.approx(0.0, abs=1e-5) and same["color_swd"] == pytest.approx(0.0, abs=1e-6)
+    other = score(content_image, content_image, style_image, "vgg16-hed", "max")
+    assert other["style_swd"] > 0 and other["color_swd"] > 0
+    assert not YARDSTICKS["style_swd"].optimised_by and not YARDSTICKS["color_swd"].optimised_by
+
+
+@pytest.mark.slow
+def test_the_swd_yardsticks_cost_under_a_second_per_output_at_256_px():
+    import time
+
+    from nst.features import feature_extractor
+    from nst.images import load_image, resize_long_side
+    from nst.layers import PRESETS
+    from nst.metrics import feature_swd, rgb_to_lab, sliced_wasserstein
+
+    from .conftest import CONTENT, STYLE
+
+    content, style = (resize_long_side(load_image(path), 256) for path in (CONTENT, STYLE))
+    _, output_features = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))(content[None])
+    _, style_features = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))(style[None])
+    start = time.perf_counter()
+    [feature_swd(a, b) for a, b in zip(output_features, style_features)]
+    sliced_wasserstein(rgb_to_lab(content).reshape(-1, 3), rgb_to_lab(style).reshape(-1, 3))
+    assert time.perf_counter() - start < 1.5  # 0.5-0.7 s here; loose for a loaded CI machine

@@ -162,9 +162,9 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     from nst.backbone import load_backbone
 
     _limit_threads()
-    started, files, rows, status, error = time.time(), {}, [], "complete", ""
+    started, files, rows, status, error, seconds = time.time(), {}, [], "complete", "", {}
     try:
-        files, rows = _compare(spec, content_bytes, style_bytes)
+        files, rows, seconds = _compare(spec, content_bytes, style_bytes)
     except NSTError as problem:
         status, error = "failed", str(problem)
     except Exception as problem:  # noqa: BLE001 - any fault of one run is recorded, the sweep goes on
@@ -173,11 +173,13 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     return {
         "name": spec.name, "status": status, "error": error, "rows": rows, "files": files,
         "started": started, "finished": time.time(), "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "model_loads": load_backbone.cache.misses,
+        "model_loads": load_backbone.cache.misses, **seconds,
     }  # fmt: skip
 
 
-def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[dict, list]:
+def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[dict, list, dict]:
+    """(artifacts, a row per loss, where the time went: seconds of the runs (model load, targets and
+    iterations) and of scoring their images)."""
     from nst.budget import check_fits
     from nst.compare import Comparison
     from nst.images import read_image
@@ -187,9 +189,12 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[d
     style = read_image(style_bytes, spec.style.name).pixels
     check_fits(spec.settings, content.shape, len(spec.losses))  # refused on the worker that would run it
     comparison = Comparison(content, style, spec.settings, spec.losses)
+    start = time.perf_counter()
     for _ in comparison.events():
         pass
+    scoring = time.perf_counter()
     result = comparison.results()
+    seconds = {"seconds_runs": scoring - start, "seconds_scoring": time.perf_counter() - scoring}
     inputs = {"content": input_record_bytes(spec.content, content_bytes),
               "style": input_record_bytes(spec.style, style_bytes)}  # fmt: skip
     rows = [
@@ -197,7 +202,7 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[d
          "iterations": run.iterations, "final_total": run.history[-1].total if run.history else None}
         for loss, run in result.runs.items()
     ]  # fmt: skip
-    return artifacts(result, inputs), rows
+    return artifacts(result, inputs), rows, seconds
 
 
 def _outcome(ray, ref, spec: RunSpec) -> dict:

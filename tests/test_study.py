@@ -1,0 +1,95 @@
+"""`nst study`: its design's checks, and a tiny study end to end on a local Ray."""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from nst.cli import main
+from nst.errors import SettingError
+from nst.settings import Settings
+from nst.study.design import MIN_UNITS, design
+
+from .conftest import ASSETS, CONTENT, STYLE
+
+TINY = ["--weights", "vgg16-hed", "--size", "32", "--iterations", "3"]
+
+
+@pytest.fixture
+def folders(tmp_path):
+    contents, styles = tmp_path / "contents", tmp_path / "styles"
+    contents.mkdir(), styles.mkdir()
+    shutil.copy(CONTENT, contents / "cat.png")
+    shutil.copy(ASSETS / "content" / "coffee.png", contents / "coffee.png")
+    for name in ("starry_night.jpg", "the_scream.jpg", "shipwreck.jpg"):
+        shutil.copy(ASSETS / "style" / name, styles / name)
+    (styles / "notes.txt").write_text("not an image: ignored")
+    return contents, styles
+
+
+def test_units_are_every_content_with_every_style(folders):
+    contents, styles = folders
+    study = design([str(contents)], [str(styles)], "mse,mae", Settings(), out="x")
+    assert study.units == 6 and [p.name for p in study.styles] == ["shipwreck.jpg", "starry_night.jpg",
+                                                                    "the_scream.jpg"]  # fmt: skip
+    assert {run.name for run in study.grid.runs} >= {"cat__shipwreck", "coffee__the_scream"}
+    assert all(run.losses == ("mse", "mae") for run in study.grid.runs)
+
+
+def test_seeds_count_only_where_the_start_is_random(folders):
+    contents, styles = folders
+    same = design([str(contents)], [str(styles)], "mse,mae", Settings(init="content"), seeds=3)
+    assert same.seeds == (0,) and "seed changes nothing" in same.seed_note and same.units == 6
+    noisy = design([str(contents)], [str(styles)], "mse,mae", Settings(init="noise", seed=5), seeds=3)
+    assert noisy.seeds == (5, 6, 7) and noisy.units == 18 and not noisy.seed_note
+    assert {run.settings.seed for run in noisy.grid.runs} == {5, 6, 7}
+
+
+@pytest.mark.parametrize(
+    "contents, styles, losses, message",
+    [
+        (["missing"], ["styles"], "mse,mae", "missing: no such file or folder"),
+        (["empty"], ["styles"], "mse,mae", "folder .*empty has no image"),
+        (["contents"], ["styles"], "mse", "at least 2 losses"),
+        (["contents"], ["styles"], "mse,maee", "did you mean 'mae'"),
+        (["contents/cat.png"], ["styles"], "mse,mae", f"too few: .* at least {MIN_UNITS} pairs"),
+    ],
+)
+def test_bad_designs_are_refused_before_anything_runs(folders, contents, styles, losses, message):
+    root = folders[0].parent
+    (root / "empty").mkdir()
+    with pytest.raises(SettingError, match=message):
+        design([str(root / c) for c in contents], [str(root / s) for s in styles], losses, Settings())
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line(folders, tmp_path, capsys):
+    contents, _ = folders
+    args = ["study", "--contents", str(contents), "--styles", str(STYLE), "--out", str(tmp_path / "o"), *TINY]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "2 unit(s)" in err and "Traceback" not in err
+
+
+@pytest.mark.ray
+def test_a_tiny_study_end_to_end_then_resumed(folders, tmp_path, capsys):
+    contents, styles = folders
+    (styles / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")  # its 2 units fail and are left out
+    out = tmp_path / "study"
+    args = ["study", "--contents", str(contents), "--styles", str(styles), "--losses", "mse,mae,huber",
+            "--out", str(out), "--workers", "2", "--quiet", *TINY]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "6 of 8 units used (2 left out: a run failed)" in printed
+    assert "mae's style distance is" in printed and "Holm p =" in printed
+    for name in ("results.csv", "contact.png", "summary.png", "study.csv", "study.md", "study-style_swd.png"):
+        assert (out / name).stat().st_size > 0, name
+    rows = list(csv.DictReader(open(out / "study.csv")))
+    assert len(rows) == 6 * 3  # image yardsticks x pairs of 3 losses
+    assert {(r["loss"], r["baseline"]) for r in rows} == {("mae", "mse"), ("huber", "mse"), ("huber", "mae")}
+    assert all(int(r["n"]) == 6 for r in rows)
+    text = (out / "study.md").read_text()
+    assert "## Conclusions" in text and "## Where the variance comes from" in text and "vgg16-hed" in text
+    assert json.loads((out / "cat__broken" / "run.json").read_text())["status"] == "failed"
+    assert main(args) == 0  # resumed: the complete units are not run again
+    assert "runs 8/8 done (6 earlier)" in capsys.readouterr().out
