@@ -13,7 +13,7 @@ from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size
 from nst.losses import LOSSES
-from nst.metrics import score
+from nst.metrics import Judge
 from nst.settings import Settings
 from nst.transfer import Progress, TargetCache, Transfer
 
@@ -94,10 +94,11 @@ class Comparison:
 
     def results(self) -> ComparisonResult:
         """Every run so far, finished or not, scored by the yardsticks of nst.metrics."""
-        runs = {loss: self._result(transfer) for loss, transfer in self.transfers.items()}
         first = next(iter(self.transfers.values()), None)
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
+        judge = Judge(first.content_image, first.style_image, self.settings.weights, self.settings.pooling)
+        runs = {loss: self._result(transfer, judge) for loss, transfer in self.transfers.items()}
         return ComparisonResult(
             self.settings,
             self.losses,
@@ -107,12 +108,10 @@ class Comparison:
             runs,
         )
 
-    def _result(self, transfer: Transfer) -> RunResult:
+    def _result(self, transfer: Transfer, judge: Judge) -> RunResult:
         image = transfer.output_image()
         steps = max(0, len(transfer.history) - 1)
-        metrics = score(
-            image, transfer.content_image, transfer.style_image, self.settings.weights, self.settings.pooling
-        )
+        metrics = judge.score(image)
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]

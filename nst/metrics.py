@@ -73,20 +73,41 @@ def score(
     output: np.ndarray, content_image: np.ndarray, style_image: np.ndarray, weights: str, pooling: str
 ) -> dict[str, float]:
     """The image yardsticks (IMAGE_YARDSTICKS) of `output` (H, W, 3) against its content (same shape)
-    and style images."""
-    extractor = feature_extractor(weights, pooling, PRESETS.get("gatys"))
-    output_content, output_style = extractor(tf.constant(output[None], tf.float32))
-    content_features, _ = extractor(tf.constant(content_image[None], tf.float32))
-    _, style_features = extractor(tf.constant(style_image[None], tf.float32))
-    style_distance = np.mean([_mse(gram(a), gram(b)) for a, b in zip(output_style, style_features)])
-    return {
-        "style_distance": float(style_distance),
-        "content_distance": float(np.mean([_mse(a, b) for a, b in zip(output_content, content_features)])),
-        "ssim": ssim(output, content_image),
-        "color_distance": color_distance(output, style_image),
-        "style_swd": float(np.mean([feature_swd(a, b) for a, b in zip(output_style, style_features)])),
-        "color_swd": sliced_wasserstein(rgb_to_lab(output).reshape(-1, 3), rgb_to_lab(style_image).reshape(-1, 3)),
-    }
+    and style images. To score several outputs of one comparison, make one Judge."""
+    return Judge(content_image, style_image, weights, pooling).score(output)
+
+
+class Judge:
+    """Scores outputs against one content and one style image. What depends only on those two (their
+    features, the style's Grams and sorted projections, its colours) is computed once, here, so each
+    output costs one forward pass and its own sorts."""
+
+    def __init__(self, content_image: np.ndarray, style_image: np.ndarray, weights: str, pooling: str) -> None:
+        self.content_image, self.style_image = content_image, style_image
+        self._extractor = feature_extractor(weights, pooling, PRESETS.get("gatys"))  # float32: one judge
+        self._content_features, _ = self._extractor(tf.constant(content_image[None], tf.float32))
+        _, style_features = self._extractor(tf.constant(style_image[None], tf.float32))
+        self._style_grams = [gram(f) for f in style_features]
+        self._style_projections = [_sorted_projections(_samples(f), unit_directions(f.shape[-1]))
+                                   for f in style_features]  # fmt: skip
+        self._style_colors = _sorted_projections(rgb_to_lab(style_image).reshape(-1, 3), unit_directions(3))
+        self._style_histogram = color_histogram(style_image)
+
+    def score(self, output: np.ndarray) -> dict[str, float]:
+        """Every image yardstick of `output` (H, W, 3), the content image's shape."""
+        output_content, output_style = self._extractor(tf.constant(output[None], tf.float32))
+        colors = _sorted_projections(rgb_to_lab(output).reshape(-1, 3), unit_directions(3))
+        return {
+            "style_distance": float(np.mean([_mse(gram(a), b) for a, b in zip(output_style, self._style_grams)])),
+            "content_distance": float(np.mean([_mse(a, b) for a, b in zip(output_content, self._content_features)])),
+            "ssim": ssim(output, self.content_image),
+            "color_distance": _hellinger(color_histogram(output), self._style_histogram),
+            "style_swd": float(np.mean([
+                _w1(_sorted_projections(_samples(a), unit_directions(a.shape[-1])), b)
+                for a, b in zip(output_style, self._style_projections)
+            ])),
+            "color_swd": _w1(colors, self._style_colors),
+        }  # fmt: skip
 
 
 SWD_DIRECTIONS = 64  # random unit directions per layer (and for the colours)
@@ -96,8 +117,7 @@ SWD_QUANTILES = 4096  # most quantiles compared per direction when the two sampl
 
 def feature_swd(a, b) -> float:
     """Sliced Wasserstein distance between two (1, h, w, C) feature maps, positions as samples."""
-    channels = a.shape[-1]
-    return sliced_wasserstein(np.reshape(a, (-1, channels)), np.reshape(b, (-1, channels)))
+    return sliced_wasserstein(_samples(a), _samples(b))
 
 
 def sliced_wasserstein(a: np.ndarray, b: np.ndarray) -> float:
@@ -105,7 +125,16 @@ def sliced_wasserstein(a: np.ndarray, b: np.ndarray) -> float:
     projections of samples a (n, d) and b (m, d). Equal counts: mean |sort(a.v) - sort(b.v)|, exact;
     else the two quantile functions compared at min(n, m, SWD_QUANTILES) midpoints."""
     directions = unit_directions(a.shape[1])  # (d, K)
-    pa, pb = (_sorted_projections(samples, directions) for samples in (a, b))  # (K, n), (K, m)
+    return _w1(_sorted_projections(a, directions), _sorted_projections(b, directions))
+
+
+def _samples(features) -> np.ndarray:
+    """(1, h, w, C) features -> (h w, C): every position one sample."""
+    return np.reshape(np.asarray(features), (-1, features.shape[-1]))
+
+
+def _w1(pa: np.ndarray, pb: np.ndarray) -> float:
+    """Mean 1-Wasserstein distance between the rows of two sorted projection arrays (K, n), (K, m)."""
     if pa.shape[1] != pb.shape[1] or pa.shape[1] > SWD_QUANTILES:
         count = min(pa.shape[1], pb.shape[1], SWD_QUANTILES)
         pa, pb = _quantiles(pa, count), _quantiles(pb, count)
@@ -158,7 +187,10 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
 
 def color_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Hellinger distance sqrt(1 - sum sqrt(p q)) between the joint RGB histograms of two images."""
-    p, q = color_histogram(a), color_histogram(b)
+    return _hellinger(color_histogram(a), color_histogram(b))
+
+
+def _hellinger(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.sqrt(max(0.0, 1.0 - np.sum(np.sqrt(p * q)))))
 
 

@@ -86,6 +86,8 @@ def test_two_workers_ran_at_the_same_time_and_each_loaded_the_model_once(swept):
     for record in records:
         by_worker.setdefault(record["worker"], set()).add(record["model_loads"])
     assert all(len(loads) == 1 for loads in by_worker.values())  # a worker's later runs loaded nothing
+    # each run asked for one CPU: TensorFlow computed on one thread, so two workers do not fight for cores
+    assert {record["threads"] for record in records} == {1}
 
 
 def test_a_second_call_skips_what_is_complete_and_redoes_the_rest(swept):

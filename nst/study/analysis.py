@@ -75,18 +75,20 @@ def _variance(values: dict[str, dict[str, float]], yardstick: str, complete: lis
 
 def sentence(test: PairedTest) -> str:
     """One line a reader can check against the table, e.g. "mae's style distance is lower than mse's on
-    22 of 24 units, median 0.62x (95% CI 0.55-0.70x), Holm p = 0.0004: significant"."""
+    22 of 24 units (higher on 2), median 0.62x (95% CI 0.55-0.70x), Holm p = 0.0004: significant"."""
     y = YARDSTICKS[test.yardstick]
-    direction = {True: y.better, False: "higher" if y.better == "lower" else "lower"}[test.rank_biserial >= 0]
-    count = test.wins if test.rank_biserial >= 0 else test.losses
+    worse = "higher" if y.better == "lower" else "lower"
+    ahead = test.rank_biserial >= 0  # the direction the ranks lean: say that one first
+    direction, other = (y.better, worse) if ahead else (worse, y.better)
+    count, rest = (test.wins, test.losses) if ahead else (test.losses, test.wins)
     if y.paired == "ratio":
         middle = f"median {test.effect:.2f}x (95% CI {test.low:.2f}-{test.high:.2f}x)"
     else:
         middle = f"median difference {test.effect:+.3g} (95% CI {test.low:+.3g} to {test.high:+.3g})"
     verdict = "significant" if test.significant else "not significant"
-    ties = f", {test.ties} ties" if test.ties else ""
-    return (f"{test.loss}'s {y.label} is {direction} than {test.baseline}'s on {count} of {test.n} units{ties}, "
-            f"{middle}, Holm p = {_p(test.p_holm)}: {verdict}")  # fmt: skip
+    ties = f", {test.ties} tied" if test.ties else ""
+    return (f"{test.loss}'s {y.label} is {direction} than {test.baseline}'s on {count} of {test.n} units ({other} "
+            f"on {rest}{ties}), {middle}, Holm p = {_p(test.p_holm)}: {verdict}")  # fmt: skip
 
 
 def _p(p: float) -> str:

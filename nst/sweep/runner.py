@@ -161,7 +161,7 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     """One run, in a Ray worker: a comparison of spec.losses. Never raises: a failure is its outcome."""
     from nst.backbone import load_backbone
 
-    _limit_threads()
+    threads = _limit_threads()
     started, files, rows, status, error, seconds = time.time(), {}, [], "complete", "", {}
     try:
         files, rows, seconds = _compare(spec, content_bytes, style_bytes)
@@ -173,7 +173,7 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     return {
         "name": spec.name, "status": status, "error": error, "rows": rows, "files": files,
         "started": started, "finished": time.time(), "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "model_loads": load_backbone.cache.misses, **seconds,
+        "model_loads": load_backbone.cache.misses, "threads": threads, **seconds,
     }  # fmt: skip
 
 
@@ -215,21 +215,18 @@ def _outcome(ray, ref, spec: RunSpec) -> dict:
                 "started": now, "finished": now, "worker": "", "model_loads": 0}  # fmt: skip
 
 
-_THREADS_SET = False
-
-
-def _limit_threads() -> None:
-    """TensorFlow's thread pools sized to this task's CPUs (Ray sets OMP_NUM_THREADS), once per worker."""
-    global _THREADS_SET
-    if _THREADS_SET:
-        return
-    _THREADS_SET = True
+def _limit_threads() -> int:
+    """TensorFlow's thread pools sized to this task's CPUs (Ray sets OMP_NUM_THREADS), before the runtime
+    starts in this worker: a plain import, then the pools; the quiet import (nst.runtime) runs an op,
+    which would start the runtime with a pool per core and make two workers on two cores fight. Returns
+    the intra-op threads in use (0: TensorFlow's default), recorded in run.json."""
     threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
-    if threads:
-        from nst.runtime import tf
+    import tensorflow
 
+    if threads:
         try:
-            tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(threads)
-        except RuntimeError:  # TensorFlow already started in this process: keep its pools
+            tensorflow.config.threading.set_intra_op_parallelism_threads(threads)
+            tensorflow.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # the runtime already started in this worker (an earlier task): already set
             pass
+    return tensorflow.config.threading.get_intra_op_parallelism_threads()
