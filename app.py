@@ -166,6 +166,7 @@ def image_picker(role: str):
         column.button(
             path.stem.replace("_", " ").split("-")[0],
             key=f"{role}_sample_{path.stem}",
+            help=path.name,  # narrow columns cut the label short
             type="primary" if state[choice_key] == path.name else "secondary",
             width="stretch",
             on_click=state.__setitem__,
