@@ -35,8 +35,9 @@ def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> tuple[list[dict],
                      "of tutorial's time": result.seconds / seconds})  # fmt: skip
     reached = {name: r for name, r in results.items() if r.reached} or results
     fastest = min(reached, key=lambda name: reached[name].seconds)
-    notes = [f"{images[0].shape[1]}x{images[0].shape[0]} px; objective W_c 1e4, W_s 1e2, W_tv 2.5 (nst.speed.tutorial); "
-             f"nst stops at the first iterate whose float32 objective is at most the tutorial's final one",
+    notes = [f"{images[0].shape[1]}x{images[0].shape[0]} px; objective W_c 1e4, W_s 1e2, W_tv 2.5 "
+             "(nst.speed.tutorial); nst stops at the first iterate whose float32 objective is at most the "
+             "tutorial's final one",
              f"race-nst.png: {fastest}"]  # fmt: skip
     return rows, notes, {"tutorial": tutorial_image, "nst": reached[fastest].image}
 
