@@ -59,10 +59,6 @@ class OnceCache(Generic[V]):
         with self._lock:
             return len(self._values)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
 
 _MISSING = object()
 

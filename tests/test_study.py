@@ -93,3 +93,9 @@ def test_a_tiny_study_end_to_end_then_resumed(folders, tmp_path, capsys):
     assert json.loads((out / "cat__broken" / "run.json").read_text())["status"] == "failed"
     assert main(args) == 0  # resumed: the complete units are not run again
     assert "runs 8/8 done (6 earlier)" in capsys.readouterr().out
+
+
+def test_a_file_named_beside_its_folder_counts_once(folders):
+    contents, styles = folders
+    study = design([str(contents), str(contents / "cat.png")], [str(styles)], "mse,mae", Settings())
+    assert [p.name for p in study.contents] == ["cat.png", "coffee.png"] and study.units == 6

@@ -77,11 +77,12 @@ def images(role: str, given: Sequence[str]) -> tuple[Path, ...]:
             found.append(entry)
         else:
             raise SettingError(f"--{role}: {entry}: no such file or folder")
+    found = list(dict.fromkeys(found))  # a folder and a file inside it: the file once
     stems = [p.stem for p in found]
     shared = sorted({stem for stem in stems if stems.count(stem) > 1})
     if shared:
         raise SettingError(f"--{role}: two images share the name {', '.join(shared)}; units are named after them")
-    return tuple(dict.fromkeys(found))
+    return tuple(found)
 
 
 def _name(content: Path, style: Path, seed: int, seeds: int) -> str:

@@ -33,7 +33,6 @@ class SweepProgress:
     failed: int
     running: int  # submitted and not yet finished
     seconds: float  # since this call started its first run
-    seconds_left: float | None  # estimate, None until a run has finished
     last: str = ""  # name of the run that just finished
 
 
@@ -139,10 +138,8 @@ class Sweep:
 
     def _progress(self, start: float, done: int, failed: int, last: str = "") -> SweepProgress:
         elapsed = time.perf_counter() - start
-        left = len(self.pending) - done
-        estimate = elapsed / done * left if done else None
         total = len(self.grid.runs)
-        return SweepProgress(total, self.skipped, done, failed, len(self._in_flight), elapsed, estimate, last)
+        return SweepProgress(total, self.skipped, done, failed, len(self._in_flight), elapsed, last)
 
 
 def write_run(folder: Path, outcome: dict) -> None:
