@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_ray_options(study)
     _add_settings(study)
     study.set_defaults(command=_study)
+    votes = commands.add_parser("votes", help="people's blind votes from the page, ranked (Bradley-Terry)")
+    votes.add_argument("--db", metavar="URL", help="database URL (default: NST_DATABASE_URL, else the SQLite file "
+                       "at NST_VOTES_DB, else votes.sqlite3 in the user's data folder)")  # fmt: skip
+    votes.add_argument("--csv", metavar="FILE", help="also write the ratings table as CSV")
+    votes.add_argument("--export", metavar="FILE", help="also write every vote as CSV")
+    votes.set_defaults(command=_votes)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
         sub.add_argument("style", help="style image")
@@ -253,6 +259,18 @@ def _warn_emulated(precisions: set[str]) -> None:
     for precision in sorted(precisions):
         if warning := emulation_warning(precision):
             print(f"nst: warning: {warning}", file=sys.stderr)
+
+
+def _votes(args: argparse.Namespace) -> int:
+    from nst.votes import ratings, report, store
+
+    engine = store.engine(args.db or store.default_url())
+    print(report.summary(engine))
+    if args.csv:
+        report.write_csv(ratings.rating_rows(ratings.ratings(store.all_votes(engine))), args.csv)
+    if args.export:
+        print(f"wrote {report.export_votes(engine, args.export)} votes to {args.export}")
+    return 0
 
 
 def _list(registry) -> int:

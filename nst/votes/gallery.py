@@ -1,0 +1,113 @@
+"""Outputs that can be voted on: a comparison's files (as `nst compare`, `nst study` or the page write
+them: `<loss>.png|jpg`, metrics.json, config.json, history.csv) read back as one `Output` per loss.
+
+The gallery is a study folder (default: the bundled study in docs/study): one such folder per unit."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from nst.errors import NSTError
+from nst.metrics import YARDSTICKS
+
+GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
+IMAGE_ENDINGS = (".jpg", ".png")  # a gallery ships JPEGs; `nst study` and the page make PNGs
+
+
+@dataclass(frozen=True)
+class Output:
+    """One loss's output for one content, style and settings."""
+
+    content: str  # the content image's file name (bundled samples only: uploads never become Outputs)
+    style: str  # the style image's file name
+    loss: str
+    settings_hash: str  # `settings_hash` of the settings that made it: outputs compare only under equal settings
+    settings: dict  # the Settings' fields, as in config.json
+    weights: str  # the backbone weights' name (vgg16-hed, imagenet)
+    image: bytes = b""  # the encoded image (JPEG or PNG), as shown
+    digest: str = ""  # SHA-256 of `image`
+    metrics: dict | None = None  # yardstick name -> value (metrics.json)
+
+    @property
+    def unit(self) -> tuple[str, str, str]:
+        """What two outputs must share to be compared: the same content, style and settings."""
+        return self.content, self.style, self.settings_hash
+
+
+def settings_hash(settings: dict) -> str:
+    """A short, stable fingerprint of a Settings dict (config.json's "settings")."""
+    text = json.dumps(settings, sort_keys=True, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def outputs_from_files(files: dict[str, bytes]) -> list[Output]:
+    """A comparison's files (file name -> contents) -> one Output per loss with an image."""
+    try:
+        config = json.loads(files["config.json"])
+        metrics = json.loads(files["metrics.json"])["losses"]
+    except (KeyError, ValueError) as error:
+        raise NSTError(f"not a comparison's files (config.json and metrics.json are needed): {error}") from error
+    settings = config["settings"]
+    common = {
+        "content": Path(config["inputs"]["content"]["name"]).name,
+        "style": Path(config["inputs"]["style"]["name"]).name,
+        "settings_hash": settings_hash(settings),
+        "settings": settings,
+        "weights": config["weights"]["name"],
+    }
+    outputs = []
+    for loss in config["losses"]:
+        image = next((files[f"{loss}{end}"] for end in IMAGE_ENDINGS if f"{loss}{end}" in files), None)
+        if image is None or not metrics.get(loss, {}).get("complete", True):
+            continue  # a loss that failed, or whose image is missing, is not voted on
+        scores = {name: float(metrics[loss][name]) for name in YARDSTICKS if name in metrics[loss]}
+        digest = hashlib.sha256(image).hexdigest()
+        outputs.append(Output(loss=loss, image=image, digest=digest, metrics=scores, **common))
+    return outputs
+
+
+def read_unit(folder: Path) -> list[Output]:
+    files = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    return outputs_from_files(files)
+
+
+def read_gallery(folder: str | Path = GALLERY) -> list[Output]:
+    """Every output of a study folder (each sub-folder with a config.json is one unit), sorted."""
+    units = sorted(path.parent for path in Path(folder).glob("*/config.json"))
+    return [output for unit in units for output in read_unit(unit)]
+
+
+def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
+    """Copy a study's unit folders for shipping: each `<loss>.png` as a JPEG, with config.json,
+    metrics.json and history.csv (the sheet and run.json stay behind). Returns the units copied."""
+    units = sorted(path.parent for path in Path(study_dir).glob("*/config.json"))
+    for unit in units:
+        target = Path(dest) / unit.name
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("config.json", "metrics.json", "history.csv"):
+            (target / name).write_bytes((unit / name).read_bytes())
+        for loss in json.loads((unit / "config.json").read_text())["losses"]:
+            if (unit / f"{loss}.png").exists():
+                buffer = io.BytesIO()
+                Image.open(unit / f"{loss}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
+                (target / f"{loss}.jpg").write_bytes(buffer.getvalue())
+    return len(units)
+
+
+def conclusions(folder: str | Path = GALLERY) -> str:
+    """The "Conclusions" section of the study's study.md (markdown), or "" if it has none."""
+    path = Path(folder) / "study.md"
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    start = text.find("## Conclusions")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None].strip()

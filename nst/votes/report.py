@@ -1,0 +1,57 @@
+"""The ratings as text and CSV: what `nst votes` prints and writes (the page shows the same rows)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from nst.votes import ratings, store
+
+VOTE_COLUMNS = [column.name for column in store.votes.columns]
+
+
+def text_table(rows: list[dict[str, object]]) -> str:
+    """Rows of equal keys as aligned plain text."""
+    if not rows:
+        return "(none)"
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
+    lines = ["  ".join(f"{c:>{widths[c]}}" for c in columns)]
+    lines += ["  ".join(f"{str(row[c]):>{widths[c]}}" for c in columns) for row in rows]
+    return "\n".join(lines)
+
+
+def summary(engine: sa.Engine, resamples: int = ratings.RESAMPLES) -> str:
+    votes = store.all_votes(engine)
+    sessions = len({vote["session"] for vote in votes})
+    refused = store.refusal_counts(engine)
+    lines = [f"{len(votes)} votes from {sessions} page session(s); refused and not stored: "
+             + (", ".join(f"{n} {reason}" for reason, n in sorted(refused.items())) or "none")]  # fmt: skip
+    if not votes:
+        return lines[0]
+    lines += ["", "Preference (Bradley-Terry; \"can't tell\" is half a win each; 95% bootstrap interval):",
+              text_table(ratings.rating_rows(ratings.ratings(votes, resamples)))]  # fmt: skip
+    lines += ["", "Agreement of each yardstick with people (Kendall's tau over the voted pairs; +1 = always agrees):",
+              text_table(ratings.agreement_rows(ratings.agreement(votes)))]  # fmt: skip
+    return "\n".join(lines)
+
+
+def write_csv(rows: list[dict[str, object]], path: str | Path) -> None:
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def export_votes(engine: sa.Engine, path: str | Path) -> int:
+    """Every vote as one CSV row (metrics as JSON). Returns the count."""
+    votes = store.all_votes(engine)
+    rows = [{k: json.dumps(v) if isinstance(v, dict) else v for k, v in vote.items()} for vote in votes]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=VOTE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
