@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ASSETS = Path(APP).parent / "assets"
 
 
 def captions(at: AppTest) -> list[str]:
@@ -29,6 +30,17 @@ def tiny(at: AppTest) -> AppTest:
     at.slider(key="size").set_value(64)
     at.selectbox(key="weights").set_value("vgg16-hed")
     return at
+
+
+def test_first_load_shows_the_bundled_studys_comparison_of_the_selected_samples(page):
+    assert [h.value for h in page.header][0] == "Results (precomputed)"
+    assert any("From the bundled study" in i.value and "vgg16-hed" in i.value for i in page.info)
+    shown = captions(page)
+    assert {"mse (50 it.)", "huber (50 it.)"} <= set(shown)
+    assert list(page.table[0].value.index) == ["mse", "mae", "hellinger", "cross_entropy", "exponential", "huber"]
+    assert "result" not in page.session_state or page.session_state["result"] is None  # nothing was computed
+    page.button(key="style_sample_the_scream").click().run()  # another sample pair: its own precomputed result
+    assert any("the_scream.jpg" in c for c in captions(page)) and page.table[0].value.shape[0] == 6
 
 
 def test_default_page_renders_with_both_sample_images(page):
@@ -59,6 +71,23 @@ def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
     assert set(files) >= {"history.csv", "metrics.json", "config.json"}
     # The page records input names only: nothing named by a user is ever opened to be hashed.
     assert json.loads(files["config.json"])["inputs"]["content"] == {"name": "coffee.png"}
+    # Made from bundled samples: its two outputs joined the pairs to vote on, under its own settings
+    from views.shared import pool
+
+    made = [pair for pair in pool().pairs() if pair[0].settings["size"] == 64 and pair[0].content == "coffee.png"]
+    assert [(a.loss, b.loss, a.style) for a, b in made] == [("mae", "mse", "the_scream.jpg")]
+
+
+def test_outputs_of_an_uploaded_image_never_join_the_vote_pool(page):
+    from views.shared import pool
+
+    before = len(pool())
+    tiny(page).file_uploader(key="content_upload").upload("mine.png", (ASSETS / "content" / "coffee.png").read_bytes(),
+                                                          "image/png")  # fmt: skip
+    page.run()
+    page.button(key="run").click().run()
+    assert not page.exception and page.session_state["result"] is not None
+    assert len(pool()) == before
 
 
 def test_view_options_do_not_recompute(page):

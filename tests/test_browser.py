@@ -40,14 +40,15 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
+    votes = tmp_path_factory.mktemp("votes") / "votes.sqlite3"  # the page's own votes database, for this test
     log = open(ARTIFACTS / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NST_CONCURRENT_RUNS": "1"},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NST_CONCURRENT_RUNS": "1", "NST_VOTES_DB": str(votes)},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -60,7 +61,7 @@ def server():
     else:
         process.kill()
         pytest.fail("streamlit did not start within 90 s; see test-artifacts/streamlit.log")
-    yield url, process.pid
+    yield url, process.pid, f"sqlite:///{votes}"
     process.terminate()
     process.wait(timeout=20)
     log.close()
@@ -111,7 +112,7 @@ def cpu_seconds(pid: int) -> float:
 
 def test_a_tiny_comparison_runs_to_results_in_chromium(server, browser):
     page = start_run(browser, server[0], iterations=3)
-    page.get_by_role("heading", name="Results").wait_for(timeout=180_000)
+    page.get_by_role("heading", name="Results", exact=True).wait_for(timeout=180_000)
     page.get_by_text("mse (3 it.)").wait_for()
     page.get_by_text("mae (3 it.)").wait_for()
     page.get_by_role("button", name="everything (.zip)").wait_for()
@@ -139,7 +140,7 @@ def test_stop_ends_the_run_and_keeps_what_was_made(server, browser):
     page = start_run(browser, server[0], iterations=2000)
     page.get_by_text("iteration 5", exact=False).first.wait_for(timeout=120_000)  # a live preview
     stop(page)
-    page.get_by_role("heading", name="Results").wait_for()
+    page.get_by_role("heading", name="Results", exact=True).wait_for()
     assert page.get_by_role("button", name="Run comparison").is_enabled()
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-stopped.png"), full_page=True)
@@ -152,7 +153,7 @@ def test_a_second_session_waits_in_line_and_runs_when_the_first_stops(server, br
     second = start_run(browser, server[0], iterations=3)
     second.get_by_text("place 1 in line", exact=False).wait_for(timeout=60_000)
     stop(first)
-    second.get_by_role("heading", name="Results").wait_for(timeout=180_000)
+    second.get_by_role("heading", name="Results", exact=True).wait_for(timeout=180_000)
     second.get_by_text("mse (3 it.)").wait_for()
     second.get_by_role("button", name="everything (.zip)").wait_for()
     assert_no_exception(first)
@@ -173,3 +174,24 @@ def test_closing_the_tab_ends_the_work(server, browser):
     idle = cpu_seconds(server[1])
     time.sleep(3)
     assert cpu_seconds(server[1]) - idle < 0.5
+
+
+def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browser):
+    from nst.votes import store
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(server[0] + "/vote")
+    page.get_by_role("button", name="Left is better").click(timeout=60_000)
+    page.get_by_text("Thank you: your vote is kept").wait_for(timeout=30_000)
+    revealed = page.get_by_text("Left:", exact=False).first.inner_text()
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "page-vote.png"), full_page=True)
+    [row] = store.all_votes(store.engine(server[2]))
+    shown_left = row["loss_a"] if row["left"] == "a" else row["loss_b"]
+    assert row["choice"] == "left" and revealed == f"Left: {shown_left}"
+    page.goto(server[0] + "/ratings")
+    page.get_by_text("1 votes from 1 page session(s)", exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid='stTable']").nth(2).wait_for(timeout=30_000)  # overall, per style, agreement
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "page-ratings.png"), full_page=True)
+    page.close()

@@ -167,3 +167,35 @@ def test_the_yardstick_table_prints_every_yardstick_with_its_label(tmp_path, cap
     assert header == ["loss", *(y.short_label for y in YARDSTICKS.values())]
     better = next(line for line in lines if line.startswith("better:")).split()[1:]
     assert better == [y.better for y in YARDSTICKS.values()]
+
+
+def test_votes_prints_the_ratings_and_writes_the_table_and_the_votes(tmp_path, capsys):
+    import csv
+    import random
+
+    from nst.votes import store
+    from nst.votes.ballot import BallotBox, VoteLimits
+    from nst.votes.gallery import read_gallery
+
+    url = f"sqlite:///{tmp_path / 'votes.sqlite3'}"
+    box = BallotBox(store.engine(url), VoteLimits(min_interval_s=0))
+    by_loss = {o.loss: o for o in read_gallery() if o.content == "chelsea.png" and o.style == "starry_night.jpg"}
+    rng = random.Random(0)
+    for winner, loser in [("mse", "mae")] * 3 + [("mae", "huber")] * 2:
+        ballot = box.issue("me", (by_loss[winner], by_loss[loser]), rng)
+        box.cast("me", ballot.ticket, "left" if ballot.left.loss == winner else "right")
+    assert main(["votes", "--db", url, "--csv", str(tmp_path / "r.csv"), "--export", str(tmp_path / "v.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("5 votes from 1 page session(s); refused and not stored: none")
+    ranked = [line.split()[0] for line in out.split("Preference")[1].split("\n\n")[0].splitlines()[2:]]
+    assert ranked == ["mse", "mae", "huber"]
+    assert "SSIM to content" in out and "wrote 5 votes" in out
+    rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+    assert [r["loss"] for r in rows] == ranked and rows[0]["votes"] == "3"
+    assert len(list(csv.DictReader(open(tmp_path / "v.csv")))) == 5
+
+
+def test_votes_from_a_database_that_cannot_be_opened_is_one_line(capsys):
+    assert main(["votes", "--db", "postgresql://nobody@127.0.0.1:9/none"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("nst: error: cannot open the votes database") and error.count("\n") == 1

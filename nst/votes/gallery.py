@@ -5,6 +5,7 @@ The gallery is a study folder (default: the bundled study in docs/study): one su
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -15,9 +16,11 @@ from PIL import Image
 
 from nst.errors import NSTError
 from nst.metrics import YARDSTICKS
+from nst.report import HISTORY_COLUMNS
 
 GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
 IMAGE_ENDINGS = (".jpg", ".png")  # a gallery ships JPEGs; `nst study` and the page make PNGs
+POINT_TERMS = HISTORY_COLUMNS[2:]  # history.csv's columns after loss and iteration
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,48 @@ def outputs_from_files(files: dict[str, bytes]) -> list[Output]:
     return outputs
 
 
-def read_unit(folder: Path) -> list[Output]:
+@dataclass(frozen=True)
+class Point:
+    """One row of history.csv: the terms after one iteration (what the page's loss curves plot)."""
+
+    iteration: int
+    seconds: float
+    content: float
+    style: float
+    tv: float
+    total: float
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One comparison of the gallery: its outputs and each loss's history."""
+
+    outputs: list[Output]
+    history: dict[str, list[Point]]
+
+
+def read_history(text: str) -> dict[str, list[Point]]:
+    history: dict[str, list[Point]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        loss = row.pop("loss")
+        history.setdefault(loss, []).append(Point(int(row["iteration"]), *(float(row[k]) for k in POINT_TERMS)))
+    return history
+
+
+def read_unit(folder: Path) -> Unit:
     files = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
-    return outputs_from_files(files)
+    history = read_history(files["history.csv"].decode()) if "history.csv" in files else {}
+    return Unit(outputs_from_files(files), history)
+
+
+def read_units(folder: str | Path = GALLERY) -> list[Unit]:
+    """Every unit of a study folder (each sub-folder with a config.json), in name order."""
+    return [read_unit(path.parent) for path in sorted(Path(folder).glob("*/config.json"))]
 
 
 def read_gallery(folder: str | Path = GALLERY) -> list[Output]:
-    """Every output of a study folder (each sub-folder with a config.json is one unit), sorted."""
-    units = sorted(path.parent for path in Path(folder).glob("*/config.json"))
-    return [output for unit in units for output in read_unit(unit)]
+    """Every output of a study folder."""
+    return [output for unit in read_units(folder) for output in unit.outputs]
 
 
 def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:

@@ -1,0 +1,83 @@
+"""Ratings (/ratings): the losses ranked by people's votes (Bradley-Terry, 95% bootstrap intervals), a
+breakdown per style image, how well each yardstick agrees with people, and the bundled study beside it."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from nst.votes import ratings, store
+from nst.votes.gallery import GALLERY, conclusions
+from views.shared import open_ballot_box
+
+
+@st.cache_data(ttl=30, show_spinner="Fitting the ratings...")
+def fitted(url: str, count: int, last_id: int) -> tuple[list, dict, list]:
+    """The ratings of the votes so far (cached until a vote arrives: count and last id are the key)."""
+    votes = store.all_votes(store.engine(url))
+    return ratings.ratings(votes), ratings.by_style(votes), ratings.agreement(votes)
+
+
+def main() -> None:
+    st.title("Which loss do people prefer?")
+    box = open_ballot_box()
+    if box is None:
+        return
+    votes = store.all_votes(box.engine)
+    sessions = len({vote["session"] for vote in votes})
+    people, study = st.columns([3, 2], gap="large")
+    with study:
+        st.subheader("The bundled study's yardsticks")
+        st.markdown(conclusions(GALLERY).replace("## Conclusions", "", 1) or "(no study bundled)")
+    with people:
+        if not votes:
+            st.info("No votes yet.")
+            st.page_link("views/vote.py", label="Cast the first vote", icon=":material/how_to_vote:")
+            return
+        overall, per_style, agreement = fitted(store.default_url(), len(votes), votes[-1]["id"])
+        st.caption(
+            f'{len(votes)} votes from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts '
+            "as half a win for each side; 95% intervals by bootstrap over the votes (1,000 resamples, seeded). "
+            "*Preferred*: the estimated chance that people prefer this loss's output to a typical loss's."
+        )
+        st.altair_chart(preference_chart(overall), width="stretch")
+        st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
+        st.subheader("Per style image")
+        st.table(style_table(per_style))
+        st.subheader("Do the yardsticks agree with people?")
+        st.caption(
+            "Kendall's tau between people's preference on each voted pair (share of votes for one output) and "
+            "the yardstick's (its difference, signed so that positive means better): +1 always agrees, -1 "
+            "always disagrees, 0 unrelated."
+        )
+        st.table(pd.DataFrame(ratings.agreement_rows(agreement)).set_index("yardstick"))
+
+
+def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
+    frame = pd.DataFrame([{"loss": r.loss, "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows])
+    order = list(frame["loss"])
+    base = alt.Chart(frame).encode(y=alt.Y("loss:N", sort=order, title=None))
+    axis = alt.X("preferred:Q", title="preferred to a typical loss", scale=alt.Scale(domain=[0, 1]),
+                 axis=alt.Axis(format="%"))  # fmt: skip
+    interval = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=alt.Scale(domain=[0, 1])), x2="high:Q")
+    point = base.mark_point(filled=True, size=90).encode(
+        x=axis,
+        tooltip=[
+            "loss",
+            alt.Tooltip("preferred:Q", format=".0%"),
+            alt.Tooltip("low:Q", format=".0%"),
+            alt.Tooltip("high:Q", format=".0%"),
+        ],  # fmt: skip
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
+    return (rule + interval + point).properties(height=40 * len(rows) + 40)
+
+
+def style_table(per_style: dict[str, list[ratings.Rating]]) -> pd.DataFrame:
+    """Styles x losses: the share preferred (votes in brackets)."""
+    cells = {style: {r.loss: f"{r.preferred:.0%} ({r.votes})" for r in rows} for style, rows in per_style.items()}
+    return pd.DataFrame(cells).T.fillna("")
+
+
+main()

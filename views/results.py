@@ -1,0 +1,132 @@
+"""The Compare view's results: outputs beside the inputs, loss curves, yardsticks, downloads. The same
+display serves a comparison made on the page and one precomputed in the gallery."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from nst.compare import ComparisonResult
+from nst.metrics import YARDSTICKS, best_losses
+from nst.report import curve_rows
+from nst.votes.gallery import Unit
+
+TERMS = {"total": "total objective", "content": "content term", "style": "style term"}
+
+
+def results_view(result: ComparisonResult) -> None:
+    state = st.session_state
+    st.header("Results")
+    weights = result.weights
+    st.caption(f"Backbone weights: **{weights.name}** (SHA-256 {weights.sha256[:16]}...)")
+    if weights.notice:
+        st.warning(weights.notice)
+    if state.get("stopped"):
+        st.info("Stopped early: these are the best images each loss had reached.")
+    for run in result.runs.values():
+        if run.error:
+            st.error(f"{run.error}; its best image so far is shown.")
+    images = [("content", result.content_image), ("style", result.style_image)]
+    images += [(f"{loss} ({run.iterations} it.)", run.image) for loss, run in result.runs.items()]
+    histories = {loss: run.history for loss, run in result.runs.items()}
+    display(images, histories, {loss: run.metrics for loss, run in result.runs.items()})
+    downloads(result)
+
+
+def gallery_view(unit: Unit, content_image, style_image) -> None:
+    """A finished comparison from the bundled study, shown at once, labelled as precomputed."""
+    first = unit.outputs[0]
+    s = first.settings
+    st.header("Results (precomputed)")
+    st.info(
+        f"From the bundled study (docs/study), made with these settings, not the sidebar's: {s['size']} px, "
+        f"{s['optimizer']} x {s['iterations']} iterations, preset {s['preset']}, start from {s['init']}, "
+        f"weights content/style/TV {s['content_weight']:g}/{s['style_weight']:g}/{s['tv_weight']:g}, "
+        f"precision {s['precision']}, seed {s['seed']}; backbone weights **{first.weights}**. "
+        "**Run comparison** computes live with the sidebar's settings."
+    )
+    images = [("content", content_image), ("style", style_image)]
+    images += [(f"{o.loss} ({s['iterations']} it.)", o.image) for o in unit.outputs]
+    display(images, {o.loss: unit.history.get(o.loss, []) for o in unit.outputs},
+            {o.loss: o.metrics or {} for o in unit.outputs})  # fmt: skip
+
+
+def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
+    for column, (label, image) in zip(st.columns(len(images)), images):
+        column.image(image, caption=label, width="stretch")
+    st.subheader("Loss curves")
+    c1, c2 = st.columns([3, 1])
+    term = c1.segmented_control("Term", list(TERMS), default="total", format_func=TERMS.get, key="curve_term")
+    log = c2.toggle("Log scale", value=True, key="curve_log")
+    st.altair_chart(curves_chart(histories, term or "total", log), width="stretch")
+    st.caption(
+        "Total and style are divided by their value at the start; content is relative to the content "
+        "image's distance from the style image (1 = as far as the style image)."
+    )
+    st.subheader("Yardsticks (the same for every loss; the best is marked)")
+    st.table(yardstick_table(metrics))
+    with st.expander("What the yardsticks measure"):
+        st.markdown("\n".join(f"- **{y.label}**: {y.meaning}; {y.better} is better{_own_measure(y)}."
+                               for y in YARDSTICKS.values()))  # fmt: skip
+
+
+def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
+    frame = pd.DataFrame(curve_rows(histories, term))
+    if frame.empty:
+        frame = pd.DataFrame({"loss": [], "iteration": [], "value": []})
+    frame = frame[frame["value"] > 0] if log else frame
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    return (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("iteration:Q", title="iteration", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("value:Q", title=TERMS[term], scale=scale),
+            color=alt.Color("loss:N", title="loss", scale=alt.Scale(scheme="category10")),
+            tooltip=["loss", "iteration", alt.Tooltip("value:Q", format=".4g")],
+        )
+        .properties(height=320)
+    )
+
+
+def yardstick_table(metrics: dict[str, dict[str, float]]):
+    """Losses x yardsticks, each yardstick's best loss marked."""
+    best = best_losses(metrics)
+    names = {y.label: name for name, y in YARDSTICKS.items()}  # labels are unique (tested)
+    frame = pd.DataFrame(metrics).T[list(names.values())].rename(columns={v: k for k, v in names.items()})
+    frame.index.name = "loss"
+
+    def highlight(column: pd.Series) -> list[str]:
+        return [
+            "background-color: #d4f4dd; font-weight: bold" if loss == best.get(names[column.name]) else ""
+            for loss in column.index
+        ]
+
+    formats = {y.label: "{:" + y.format + "}" for y in YARDSTICKS.values()}
+    return frame.style.apply(highlight).format(formats)
+
+
+def downloads(result: ComparisonResult) -> None:
+    """Each output, the sheet, and one zip of everything `nst compare` writes; none of them reruns the page."""
+    files, state = st.session_state.files, st.session_state
+    st.subheader("Downloads")
+    names = [f"{loss}.png" for loss in result.runs] + ["comparison.png"]
+    columns = st.columns(len(names) + 1)
+    for column, name in zip(columns, names):
+        column.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")
+    columns[-1].download_button(
+        "everything (.zip)",
+        state.zip,
+        "nst-comparison.zip",
+        "application/zip",
+        key="download_zip",
+        on_click="ignore",
+        type="primary",
+    )
+
+
+def _own_measure(yardstick) -> str:
+    if not yardstick.optimised_by:
+        return ""
+    return f" (the {', '.join(yardstick.optimised_by)} loss's own measure with the gatys preset: not neutral)"

@@ -1,0 +1,77 @@
+"""What the views share: the server's resources (each with one owner: Streamlit's resource cache, safe
+across sessions) and small helpers."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import streamlit as st
+
+from nst import limits
+from nst.errors import NSTError
+from nst.images import load_image, resize_long_side
+from nst.runqueue import RunQueue
+from nst.votes import store
+from nst.votes.ballot import BallotBox
+from nst.votes.gallery import GALLERY, Unit, read_units
+from nst.votes.pool import Pool
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+
+
+@st.cache_resource
+def run_queue() -> RunQueue:
+    """One line for the whole server process: at most limits.concurrent_runs() runs compute at once."""
+    return RunQueue(limits.concurrent_runs())
+
+
+@st.cache_resource
+def gallery() -> dict[tuple[str, str], Unit]:
+    """The bundled study's comparisons by (content, style) file names."""
+    return {(unit.outputs[0].content, unit.outputs[0].style): unit for unit in read_units(GALLERY) if unit.outputs}
+
+
+@st.cache_resource
+def pool() -> Pool:
+    """The pairs to vote on: the gallery's, and those of comparisons of bundled samples made here."""
+    return Pool(output for unit in gallery().values() for output in unit.outputs)
+
+
+@st.cache_resource
+def ballot_box(url: str) -> BallotBox:
+    return BallotBox(store.engine(url))
+
+
+def open_ballot_box() -> BallotBox | None:
+    """The votes' database (NST_DATABASE_URL, else SQLite at NST_VOTES_DB or in the user's data folder), or
+    None after telling the user why it cannot be opened."""
+    try:
+        return ballot_box(store.default_url())
+    except NSTError as error:
+        st.error(f"Votes cannot be kept right now: {error}")
+        return None
+
+
+def session_id() -> str:
+    """This browser tab's page session: random, never shown, stored only as a salted hash."""
+    return st.session_state.setdefault("voter_session", secrets.token_hex(16))
+
+
+@st.cache_data(show_spinner=False)
+def sample_image(path: str):
+    return load_image(path)
+
+
+@st.cache_data(show_spinner=False)
+def thumbnail(path: str):
+    """A 160 px square from the middle of the image: the thumbnails line up in a row."""
+    image = load_image(path)
+    side = min(image.shape[:2])
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    return resize_long_side(image[top : top + side, left : left + side], 160)
+
+
+def descriptions(registry) -> str:
+    return " ".join(f"**{entry.name}**: {entry.description}." for entry in registry)

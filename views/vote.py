@@ -1,0 +1,97 @@
+"""Vote (/vote): two outputs of one content and style, made by two losses with the same settings; the
+names hidden, the sides random. After the vote the page reveals which loss made which."""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+from nst.errors import NSTError
+from nst.votes.ballot import Ballot, BallotBox, VoteRefused
+from nst.votes.pool import pair_key
+from views.shared import ASSETS, open_ballot_box, pool, session_id, thumbnail
+
+BUTTONS = {"left": "Left is better", "right": "Right is better", "tie": "Can't tell"}
+IMAGE_WIDTH = 440  # px: two side by side on a laptop, the buttons still in view (the gallery's are 192 px)
+FRESH_PAIR_AFTER = {"reused", "expired", "unknown"}  # refusals after which the shown pair is replaced
+
+
+def main() -> None:
+    st.title("Which do you prefer?")
+    st.caption(
+        "Two results for the same content and style, made by two different loss functions with the same "
+        "settings. The names are hidden and the sides drawn at random; after your vote you see which loss "
+        "made which. No name, no IP address and no image of yours is kept: only the vote and a salted hash of "
+        "this browser session."
+    )
+    box = open_ballot_box()
+    if box is None:
+        return
+    state = st.session_state
+    try:
+        ballot = state.get("ballot") or issue(box)
+    except NSTError as error:
+        st.error(str(error))
+        return
+    show(ballot, box)
+
+
+def issue(box: BallotBox) -> Ballot:
+    state = st.session_state
+    seen = state.setdefault("seen_pairs", set())
+    ballot = box.issue(session_id(), pool().draw(random.Random(), seen), random.SystemRandom())
+    seen.add(pair_key(ballot.left, ballot.right))
+    state.ballot, state.vote = ballot, None
+    return ballot
+
+
+def show(ballot: Ballot, box: BallotBox) -> None:
+    state = st.session_state
+    content, style = ballot.left.content, ballot.left.style
+    small = st.columns([1, 1, 6])
+    small[0].image(thumbnail(str(ASSETS / "content" / content)), caption=f"content: {content}", width=110)
+    small[1].image(thumbnail(str(ASSETS / "style" / style)), caption=f"style: {style}", width=110)
+    voted = state.get("vote")
+    for column, side, output in zip(st.columns(2), ("Left", "Right"), (ballot.left, ballot.right)):
+        label = f"{side}: **{output.loss}**" if voted else side
+        column.image(output.image, width=IMAGE_WIDTH)
+        column.markdown(label)
+    buttons = st.columns(3)
+    for column, (choice, label) in zip(buttons, BUTTONS.items()):
+        column.button(label, key=f"vote_{choice}", disabled=bool(voted), width="stretch",
+                      type="primary" if voted == choice else "secondary",
+                      on_click=cast, args=(box, ballot, choice))  # fmt: skip
+    if message := state.pop("vote_refused", None):
+        st.warning(message)
+    if voted:
+        reveal(ballot, voted)
+
+
+def cast(box: BallotBox, ballot: Ballot, choice: str) -> None:
+    state = st.session_state
+    try:
+        box.cast(session_id(), ballot.ticket, choice)
+        state.vote = choice
+    except VoteRefused as refusal:
+        state.vote_refused = str(refusal)
+        if refusal.reason in FRESH_PAIR_AFTER:
+            state.ballot = None
+    except NSTError as error:
+        state.vote_refused = f"The vote could not be kept: {error}"
+
+
+def reveal(ballot: Ballot, choice: str) -> None:
+    left, right = ballot.left.loss, ballot.right.loss
+    if choice == "tie":
+        said = f"You could not tell **{left}** (left) from **{right}** (right)."
+    else:
+        chosen, other = (left, right) if choice == "left" else (right, left)
+        said = f"You preferred **{chosen}** to **{other}**."
+    st.success(f"Thank you: your vote is kept. {said}")
+    st.button("Next pair", type="primary", key="next_pair", on_click=st.session_state.__setitem__,
+              args=("ballot", None))  # fmt: skip
+    st.page_link("views/ratings.py", label="See the ratings so far", icon=":material/leaderboard:")
+
+
+main()
