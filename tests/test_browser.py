@@ -48,7 +48,8 @@ def server(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NST_CONCURRENT_RUNS": "1", "NST_VOTES_DB": str(votes)},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "NST_CONCURRENT_RUNS": "1", "NST_VOTES_DB": str(votes)},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -190,8 +191,8 @@ def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browse
     shown_left = row["loss_a"] if row["left"] == "a" else row["loss_b"]
     assert row["choice"] == "left" and revealed == f"Left: {shown_left}"
     page.goto(server[0] + "/ratings")
-    page.get_by_text("1 votes from 1 page session(s)", exact=False).wait_for(timeout=60_000)
-    page.locator("[data-testid='stTable']").nth(2).wait_for(timeout=30_000)  # overall, per style, agreement
+    page.get_by_text("1 vote(s) from 1 page session(s)", exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid='stTable']").nth(3).wait_for(timeout=30_000)  # the study; overall, per style, agreement
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-ratings.png"), full_page=True)
     page.close()

@@ -76,3 +76,15 @@ def test_the_bundled_gallery_is_the_whole_study():
     assert len({o.settings_hash for u in units for o in u.outputs}) == 1  # one study: one set of settings
     assert all(len(u.history[o.loss]) == 51 for u in units for o in u.outputs)  # iterations 0..50
     assert "## Conclusions" in gallery.conclusions() and "mae's style distance" in gallery.conclusions()
+
+
+def test_the_study_table_reads_study_csv():
+    import csv
+
+    rows = {row["yardstick"]: row for row in gallery.study_table()}
+    tests = list(csv.DictReader((gallery.GALLERY / "study.csv").open()))
+    mae = next(t for t in tests if t["yardstick"] == "style_distance" and t["loss"] == "mae" and t["baseline"] == "mse")
+    expected = f"{float(mae['effect']):.2f}x" + (" *" if mae["significant"] == "True" else "")
+    assert rows["style distance (lower)"]["mae / mse"] == expected
+    assert len(rows) == 6 and all(len(row) == 6 for row in rows.values())  # 5 losses against mse
+    assert gallery.study_table("/nonexistent") == []

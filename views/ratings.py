@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.votes import ratings, store
-from nst.votes.gallery import GALLERY, conclusions
+from nst.votes.gallery import GALLERY, conclusions, study_table
 from views.shared import open_ballot_box
 
 
@@ -24,34 +24,53 @@ def main() -> None:
     box = open_ballot_box()
     if box is None:
         return
-    votes = store.all_votes(box.engine)
-    sessions = len({vote["session"] for vote in votes})
     people, study = st.columns([3, 2], gap="large")
-    with study:
-        st.subheader("The bundled study's yardsticks")
-        st.markdown(conclusions(GALLERY).replace("## Conclusions", "", 1) or "(no study bundled)")
     with people:
-        if not votes:
-            st.info("No votes yet.")
-            st.page_link("views/vote.py", label="Cast the first vote", icon=":material/how_to_vote:")
-            return
-        overall, per_style, agreement = fitted(store.default_url(), len(votes), votes[-1]["id"])
-        st.caption(
-            f'{len(votes)} votes from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts '
-            "as half a win for each side; 95% intervals by bootstrap over the votes (1,000 resamples, seeded). "
-            "*Preferred*: the estimated chance that people prefer this loss's output to a typical loss's."
-        )
-        st.altair_chart(preference_chart(overall), width="stretch")
-        st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
-        st.subheader("Per style image")
-        st.table(style_table(per_style))
-        st.subheader("Do the yardsticks agree with people?")
-        st.caption(
-            "Kendall's tau between people's preference on each voted pair (share of votes for one output) and "
-            "the yardstick's (its difference, signed so that positive means better): +1 always agrees, -1 "
-            "always disagrees, 0 unrelated."
-        )
-        st.table(pd.DataFrame(ratings.agreement_rows(agreement)).set_index("yardstick"))
+        people_view(store.all_votes(box.engine))
+    with study:
+        study_view()
+
+
+def people_view(votes: list[dict]) -> None:
+    if not votes:
+        st.info("No votes yet.")
+        st.page_link("views/vote.py", label="Cast the first vote", icon=":material/how_to_vote:")
+        return
+    overall, per_style, agreement = fitted(store.default_url(), len(votes), votes[-1]["id"])
+    sessions = len({vote["session"] for vote in votes})
+    st.caption(
+        f'{len(votes)} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '
+        "half a win for each side; 95% intervals by bootstrap over the votes (1,000 resamples, seeded). "
+        "*Preferred*: the estimated chance that people prefer this loss's output to a typical loss's."
+    )
+    st.altair_chart(preference_chart(overall), width="stretch")
+    st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
+    st.subheader("Per style image")
+    st.table(style_table(per_style))
+    st.subheader("Do the yardsticks agree with people?")
+    st.caption(
+        "Kendall's tau between people's preference on each voted pair (share of votes for one output) and the "
+        "yardstick's (its difference, signed so that positive means better): +1 always agrees, -1 always "
+        "disagrees, 0 unrelated."
+    )
+    st.table(pd.DataFrame(ratings.agreement_rows(agreement)).set_index("yardstick"))
+
+
+def study_view() -> None:
+    """The bundled study's answer from the yardsticks, beside people's."""
+    st.subheader("What the yardsticks said")
+    rows = study_table(GALLERY)
+    if not rows:
+        st.info("No study is bundled.")
+        return
+    st.caption(
+        "The bundled study (docs/study: 28 image pairs, 192 px, 50 iterations, vgg16-hed weights): each loss "
+        "against mse, the median ratio (or difference) of its yardstick over the 28 pairs; * significant "
+        "(paired Wilcoxon test, Holm-corrected)."
+    )
+    st.table(pd.DataFrame(rows).set_index("yardstick"))
+    with st.expander("The study's conclusions in words"):
+        st.markdown(conclusions(GALLERY).replace("## Conclusions", "", 1))
 
 
 def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
@@ -71,7 +90,7 @@ def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
         ],  # fmt: skip
     )
     rule = alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    return (rule + interval + point).properties(height=40 * len(rows) + 40)
+    return (rule + interval + point).properties(height=36 * len(rows) + 60)
 
 
 def style_table(per_style: dict[str, list[ratings.Rating]]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from nst.errors import NSTError
-from nst.metrics import YARDSTICKS
+from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.report import HISTORY_COLUMNS
 
 GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
@@ -134,6 +134,24 @@ def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
                 Image.open(unit / f"{loss}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
                 (target / f"{loss}.jpg").write_bytes(buffer.getvalue())
     return len(units)
+
+
+def study_table(folder: str | Path = GALLERY) -> list[dict[str, str]]:
+    """The study's answer, one row per image yardstick, one column per loss against the baseline: the median
+    ratio (or difference) over the units, with * where significant (Holm). [] if there is no study.csv."""
+    path = Path(folder) / "study.csv"
+    if not path.exists():
+        return []
+    tests = list(csv.DictReader(path.open()))
+    baseline = tests[0]["baseline"] if tests else ""
+    rows: dict[str, dict[str, str]] = {}
+    for test in (t for t in tests if t["baseline"] == baseline and t["yardstick"] in IMAGE_YARDSTICKS):
+        yardstick = YARDSTICKS[test["yardstick"]]
+        effect = float(test["effect"])
+        cell = f"{effect:.2f}x" if yardstick.paired == "ratio" else f"{effect:+.3f}"
+        row = rows.setdefault(test["yardstick"], {"yardstick": f"{yardstick.label} ({yardstick.better})"})
+        row[f"{test['loss']} / {baseline}"] = cell + (" *" if test["significant"] == "True" else "")
+    return list(rows.values())
 
 
 def conclusions(folder: str | Path = GALLERY) -> str:
