@@ -79,3 +79,14 @@ def test_a_database_that_cannot_be_opened_is_an_error_not_a_traceback(monkeypatc
     at = open_view("views/vote.py")
     assert not at.exception
     assert any("Votes cannot be kept right now" in e.value for e in at.error)
+
+
+def test_a_database_url_in_streamlits_secrets_is_used(votes_db, tmp_path):
+    secret_url = f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["NST_DATABASE_URL"] = secret_url
+    at.run()
+    at.switch_page("views/vote.py").run()
+    at.button(key="vote_tie").click().run()
+    assert [row["choice"] for row in store.all_votes(store.engine(secret_url))] == ["tie"]
+    assert store.all_votes(store.engine(votes_db)) == []

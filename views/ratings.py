@@ -9,7 +9,7 @@ import streamlit as st
 
 from nst.votes import ratings, store
 from nst.votes.gallery import GALLERY, conclusions, study_table
-from views.shared import open_ballot_box
+from views.shared import open_ballot_box, votes_url
 
 
 @st.cache_data(ttl=30, show_spinner="Fitting the ratings...")
@@ -36,7 +36,7 @@ def people_view(votes: list[dict]) -> None:
         st.info("No votes yet.")
         st.page_link("views/vote.py", label="Cast the first vote", icon=":material/how_to_vote:")
         return
-    overall, per_style, agreement = fitted(store.default_url(), len(votes), votes[-1]["id"])
+    overall, per_style, agreement = fitted(votes_url(), len(votes), votes[-1]["id"])
     sessions = len({vote["session"] for vote in votes})
     st.caption(
         f'{len(votes)} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '

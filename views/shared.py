@@ -44,11 +44,20 @@ def ballot_box(url: str) -> BallotBox:
     return BallotBox(store.engine(url))
 
 
-def open_ballot_box() -> BallotBox | None:
-    """The votes' database (NST_DATABASE_URL, else SQLite at NST_VOTES_DB or in the user's data folder), or
-    None after telling the user why it cannot be opened."""
+def votes_url() -> str:
+    """NST_DATABASE_URL from Streamlit's secrets (.streamlit/secrets.toml, a host's secrets box) if set there,
+    else store.default_url(): the environment's NST_DATABASE_URL, else SQLite (NST_VOTES_DB or the data folder)."""
     try:
-        return ballot_box(store.default_url())
+        secret = st.secrets.get("NST_DATABASE_URL")
+    except Exception:  # no secrets file: Streamlit raises its own not-found error
+        secret = None
+    return secret or store.default_url()
+
+
+def open_ballot_box() -> BallotBox | None:
+    """The votes' database, or None after telling the user why it cannot be opened."""
+    try:
+        return ballot_box(votes_url())
     except NSTError as error:
         st.error(f"Votes cannot be kept right now: {error}")
         return None
