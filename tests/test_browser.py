@@ -82,7 +82,7 @@ def set_tiny_settings(page, iterations: int) -> None:
     box = page.get_by_role("spinbutton", name="Iterations")
     box.fill(str(iterations))
     box.press("Enter")
-    page.get_by_text("Backbone weights").wait_for()
+    page.get_by_text("Backbone weights", exact=True).wait_for()
     page.locator("[data-testid='stSelectbox']", has_text="Backbone weights").click()
     page.get_by_role("option", name="vgg16-hed").click()
     page.wait_for_timeout(1000)
