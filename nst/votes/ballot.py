@@ -114,6 +114,11 @@ class BallotBox:
             raise VoteRefused("reused")
         if now - row.issued_at > self.limits.ticket_ttl_s:
             raise VoteRefused("expired")
+        # Claim the ticket before anything else: a second thread with the same ticket waits here for the
+        # first one's transaction and then finds it used. (A refusal below rolls the claim back.)
+        used = connection.execute(t.update().where(t.c.id == ticket, t.c.used_at.is_(None)).values(used_at=now))
+        if used.rowcount != 1:
+            raise VoteRefused("reused")
         v = store.votes
         in_the_last_hour = sa.select(sa.func.max(v.c.time), sa.func.count(v.c.id)).where(
             v.c.session == session, v.c.time > now - 3600
@@ -123,9 +128,6 @@ class BallotBox:
             raise VoteRefused("too_fast")
         if recent >= self.limits.per_hour:
             raise VoteRefused("hourly_limit")
-        used = connection.execute(t.update().where(t.c.id == ticket, t.c.used_at.is_(None)).values(used_at=now))
-        if used.rowcount != 1:  # another thread used it between our read and this write
-            raise VoteRefused("reused")
         return row
 
     def _refused(self, reason: str, now: float) -> None:
