@@ -21,8 +21,7 @@ def votes_db(tmp_path, monkeypatch) -> str:
 
 def open_view(view: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(view)
+    at.switch_page(view)  # straight to the view: Compare is not run first
     return at.run()
 
 
@@ -85,7 +84,6 @@ def test_a_database_url_in_streamlits_secrets_is_used(votes_db, tmp_path):
     secret_url = f"sqlite:///{tmp_path / 'from-secrets.sqlite3'}"
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["NST_DATABASE_URL"] = secret_url
-    at.run()
     at.switch_page("views/vote.py").run()
     at.button(key="vote_tie").click().run()
     assert [row["choice"] for row in store.all_votes(store.engine(secret_url))] == ["tie"]
