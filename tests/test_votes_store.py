@@ -64,3 +64,13 @@ def test_the_salt_is_made_once_and_hashes_differ_per_session(database_url):
     assert store.salt(engine) == store.salt(engine) and len(store.salt(engine)) == 32
     one, other = store.session_hash(engine, "session-1"), store.session_hash(engine, "session-2")
     assert one != other and "session-1" not in one
+
+
+def test_the_stamp_changes_with_each_vote(tmp_path):
+    engine = store.engine(f"sqlite:///{tmp_path / 'votes.sqlite3'}")
+    assert store.stamp(engine) == (0, 0)
+    with engine.begin() as connection:
+        connection.execute(store.votes.insert().values(ticket="t", time=1.0, content="c", style="s", loss_a="mae",
+                           loss_b="mse", settings_hash="h", digest_a="x", digest_b="y", left="a", choice="tie",
+                           app_version="0", session="s"))  # fmt: skip
+    assert store.stamp(engine) == (1, store.all_votes(engine)[0]["id"])

@@ -12,11 +12,13 @@ from nst.votes.gallery import GALLERY, conclusions, study_table
 from views.shared import open_ballot_box, votes_url
 
 
-@st.cache_data(ttl=30, show_spinner="Fitting the ratings...")
-def fitted(url: str, count: int, last_id: int) -> tuple[list, dict, list]:
-    """The ratings of the votes so far (cached until a vote arrives: count and last id are the key)."""
+@st.cache_data(ttl=300, show_spinner="Fitting the ratings...")
+def fitted(url: str, stamp: tuple[int, int]) -> tuple[int, list, dict, list]:
+    """(sessions, ratings, per style, agreement) of the votes so far: computed once per `stamp` (a new
+    vote changes it), not on every page load."""
     votes = store.all_votes(store.engine(url))
-    return ratings.ratings(votes), ratings.by_style(votes), ratings.agreement(votes)
+    sessions = len({vote["session"] for vote in votes})
+    return sessions, ratings.ratings(votes), ratings.by_style(votes), ratings.agreement(votes)
 
 
 def main() -> None:
@@ -26,20 +28,19 @@ def main() -> None:
         return
     people, study = st.columns([3, 2], gap="large")
     with people:
-        people_view(store.all_votes(box.engine))
+        people_view(store.stamp(box.engine))
     with study:
         study_view()
 
 
-def people_view(votes: list[dict]) -> None:
-    if not votes:
+def people_view(stamp: tuple[int, int]) -> None:
+    if not stamp[0]:
         st.info("No votes yet.")
         st.page_link("views/vote.py", label="Cast the first vote", icon=":material/how_to_vote:")
         return
-    overall, per_style, agreement = fitted(votes_url(), len(votes), votes[-1]["id"])
-    sessions = len({vote["session"] for vote in votes})
+    sessions, overall, per_style, agreement = fitted(votes_url(), stamp)
     st.caption(
-        f'{len(votes)} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '
+        f'{stamp[0]} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '
         "half a win for each side; 95% intervals by bootstrap over the votes (1,000 resamples, seeded). "
         "*Preferred*: the estimated chance that people prefer this loss's output to a typical loss's."
     )

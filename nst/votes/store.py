@@ -194,6 +194,13 @@ def all_votes(made: sa.Engine) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def stamp(made: sa.Engine) -> tuple[int, int]:
+    """(number of votes, last vote's id): changes whenever a vote is stored; cheap to ask."""
+    with reading(made) as connection:
+        count, last = connection.execute(sa.select(sa.func.count(votes.c.id), sa.func.max(votes.c.id))).one()
+    return count, last or 0
+
+
 def refusal_counts(made: sa.Engine) -> dict[str, int]:
     with reading(made) as connection:
         rows = connection.execute(sa.select(refusals.c.reason, sa.func.count()).group_by(refusals.c.reason))
