@@ -265,11 +265,13 @@ def _votes(args: argparse.Namespace) -> int:
     from nst.votes import ratings, report, store
 
     engine = store.engine(args.db or store.default_url())
-    print(report.summary(engine))
+    votes = store.all_votes(engine)
+    rows = ratings.rating_rows(ratings.ratings(votes))  # fitted once: printed, and written with --csv
+    print(report.summary(votes, rows, store.refusal_counts(engine)))
     if args.csv:
-        report.write_csv(ratings.rating_rows(ratings.ratings(store.all_votes(engine))), args.csv)
+        report.write_csv(rows, args.csv)
     if args.export:
-        print(f"wrote {report.export_votes(engine, args.export)} votes to {args.export}")
+        print(f"wrote {report.export_votes(votes, args.export)} votes to {args.export}")
     return 0
 
 

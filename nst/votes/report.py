@@ -6,8 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from nst.votes import ratings, store
 
 VOTE_COLUMNS = [column.name for column in store.votes.columns]
@@ -24,16 +22,15 @@ def text_table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def summary(engine: sa.Engine, resamples: int = ratings.RESAMPLES) -> str:
-    votes = store.all_votes(engine)
+def summary(votes: list[dict], rating_rows: list[dict[str, object]], refused: dict[str, int]) -> str:
+    """What `nst votes` prints: counts, refusals, the ratings table (`ratings.rating_rows`), the agreement."""
     sessions = len({vote["session"] for vote in votes})
-    refused = store.refusal_counts(engine)
     lines = [f"{len(votes)} votes from {sessions} page session(s); refused and not stored: "
              + (", ".join(f"{n} {reason}" for reason, n in sorted(refused.items())) or "none")]  # fmt: skip
     if not votes:
         return lines[0]
     lines += ["", "Preference (Bradley-Terry; \"can't tell\" is half a win each; 95% bootstrap interval):",
-              text_table(ratings.rating_rows(ratings.ratings(votes, resamples)))]  # fmt: skip
+              text_table(rating_rows)]  # fmt: skip
     lines += ["", "Agreement of each yardstick with people (Kendall's tau over the voted pairs; +1 = always agrees):",
               text_table(ratings.agreement_rows(ratings.agreement(votes)))]  # fmt: skip
     return "\n".join(lines)
@@ -46,9 +43,8 @@ def write_csv(rows: list[dict[str, object]], path: str | Path) -> None:
         writer.writerows(rows)
 
 
-def export_votes(engine: sa.Engine, path: str | Path) -> int:
-    """Every vote as one CSV row (metrics as JSON). Returns the count."""
-    votes = store.all_votes(engine)
+def export_votes(votes: list[dict], path: str | Path) -> int:
+    """Every vote (`store.all_votes`) as one CSV row (metrics as JSON). Returns the count."""
     rows = [{k: json.dumps(v) if isinstance(v, dict) else v for k, v in vote.items()} for vote in votes]
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=VOTE_COLUMNS)
