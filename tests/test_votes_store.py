@@ -6,6 +6,13 @@ from nst.errors import NSTError
 from nst.votes import store
 
 
+def insert_vote(connection: sa.Connection, choice: str) -> None:
+    """A vote row written directly, as an older version of nst could have left it."""
+    connection.execute(store.votes.insert().values(ticket="t", time=1.0, content="c", style="s", loss_a="mae",
+                       loss_b="mse", settings_hash="h", digest_a="x", digest_b="y", left="a", choice=choice,
+                       app_version="0", session="s"))  # fmt: skip
+
+
 def test_the_default_is_sqlite_in_the_users_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("NST_DATABASE_URL", raising=False)
     monkeypatch.delenv("NST_VOTES_DB", raising=False)
@@ -47,9 +54,7 @@ def test_an_old_schema_upgrades_itself_and_keeps_its_votes(database_url):
     assert store.upgrade(old, to=1) == 1  # a database as version 1 of nst left it: no refusals table
     with old.begin() as connection:
         assert not sa.inspect(connection).has_table("refusals")
-        connection.execute(store.votes.insert().values(ticket="t", time=1.0, content="c", style="s", loss_a="mae",
-                           loss_b="mse", settings_hash="h", digest_a="x", digest_b="y", left="a", choice="left",
-                           app_version="0", session="s"))  # fmt: skip
+        insert_vote(connection, "left")
     old.dispose()
     engine = store.engine(database_url)  # opening it upgrades it
     with engine.connect() as connection:
@@ -70,7 +75,5 @@ def test_the_stamp_changes_with_each_vote(tmp_path):
     engine = store.engine(f"sqlite:///{tmp_path / 'votes.sqlite3'}")
     assert store.stamp(engine) == (0, 0)
     with engine.begin() as connection:
-        connection.execute(store.votes.insert().values(ticket="t", time=1.0, content="c", style="s", loss_a="mae",
-                           loss_b="mse", settings_hash="h", digest_a="x", digest_b="y", left="a", choice="tie",
-                           app_version="0", session="s"))  # fmt: skip
+        insert_vote(connection, "tie")
     assert store.stamp(engine) == (1, store.all_votes(engine)[0]["id"])
