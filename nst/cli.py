@@ -13,7 +13,7 @@ from typing import NoReturn
 from nst import limits
 from nst.errors import NSTError, SettingError
 from nst.layers import PRESETS
-from nst.losses import LOSSES
+from nst.losses import describe as describe_losses
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES, emulation_warning
 from nst.registry import unknown_name_message
@@ -43,13 +43,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nst", description="Neural style transfer on VGG16: compare loss functions side by side.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
     listing = commands.add_parser("losses", help="list the losses")
-    listing.set_defaults(command=lambda a: _list(LOSSES))
+    listing.set_defaults(command=lambda a: print("\n".join(describe_losses())) or 0)
     presets = commands.add_parser("presets", help="list the layer presets")
     presets.set_defaults(command=lambda a: _list(PRESETS))
     limits_command = commands.add_parser("limits", help="list the limits on inputs and runs")
     limits_command.set_defaults(command=lambda a: print("\n".join(limits.describe())) or 0)
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
-    compare.add_argument("--losses", default="mse,mae", metavar="LIST", help="comma-separated losses (default mse,mae)")
+    compare.add_argument(
+        "--losses",
+        default="mse,mae",
+        metavar="LIST",
+        help="comma-separated (default mse,mae), e.g. mse,swd+mae,robust:alpha=0.5; see nst losses",
+    )
     compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
     run = commands.add_parser("run", help="one style transfer, one image")
     run.add_argument("--loss", default="mse", metavar="NAME", help="the loss (default mse)")

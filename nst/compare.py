@@ -45,16 +45,13 @@ class ComparisonResult:
 
 
 def parse_losses(losses: str | Sequence[str]) -> list[str]:
-    """'mse,mae' or ['mse', 'mae'] -> checked, de-duplicated list (at least one, at most MAX_LOSSES)."""
+    """'mse,mae' or ['mse', 'mae'] -> checked, canonical, de-duplicated names (at least one, at most MAX_LOSSES)."""
     names = [n.strip() for n in (losses.split(",") if isinstance(losses, str) else losses) if n.strip()]
-    names = list(dict.fromkeys(names))
     if not names:
         raise SettingError(f"choose at least one loss from: {', '.join(LOSSES.names())}")
     if len(names) > limits.MAX_LOSSES:
         raise SettingError(f"at most {limits.MAX_LOSSES} losses per comparison, got {len(names)}")
-    for name in names:
-        LOSSES.entry(name)
-    return names
+    return list(dict.fromkeys(LOSSES.canonical(name) for name in names))  # `gram+mse` and `mse` are one loss
 
 
 class Comparison:

@@ -1,113 +1,218 @@
-"""Distances between a generated tensor and its target, used for both the content term (features)
-and the style term (Gram matrices).
+"""The losses users choose by name: a style statistic (nst.statistics) compared by a distance
+(nst.distances).
 
-Every loss is `loss(generated, target) -> scalar`: zero when the two are equal, never negative, and
-finite in value and gradient for inputs with exact zeros (ReLU features have many) and with very large
-values. Losses with a scale (huber, exponential, log_cosh) take it from the target's root mean square,
-so they behave alike on every layer, whose magnitudes differ by orders. How terms are weighted against
-each other, fairly across losses, is in nst.transfer (each term divided by a reference value).
+    NAME     = DISTANCE | STATISTIC | STATISTIC "+" DISTANCE
+    a part   = its registered name, then any parameters as ":key=value"
 
-A new loss is one decorated function here; the registry and the tests pick it up.
+- a distance alone keeps the meaning it always had: Gram matrices compared by it (`mse`, `mae`, `huber`,
+  `robust:alpha=0.5`);
+- a statistic alone is compared by `mse` (`mean_std`, `swd`, `hist`, `mmd_rbf`, `mrf`);
+- both choose each (`mean_std+mae`, `swd+robust:alpha=1`).
+The content term compares the content layers' features with the same distance (`mse` for a statistic
+alone). Names are canonical: `gram+mae` is `mae`, `swd+mse` is `swd`, `robust:alpha=0.50` is
+`robust:alpha=0.5`; every place (files, tables, the page) shows the canonical name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from nst.registry import Registry
-from nst.runtime import tf  # loaded on first use: the names are known without TensorFlow
+from nst.distances import DISTANCES, Distance
+from nst.errors import SettingError, UnknownNameError
+from nst.registry import Entry, Registry, unknown_name_message
+from nst.statistics import STATISTICS
 
-Loss = Callable[[Any, Any], Any]  # (generated, target) tf.Tensors of one shape -> scalar tf.Tensor
-LOSSES: Registry[Loss] = Registry("loss")
-TINY = 1e-30  # keeps scales and probabilities above zero without changing any realistic value
-
-
-@LOSSES.register("mse", "mean squared error, the paper's first distance")
-def mse(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """mean((x - y)^2)"""
-    return tf.reduce_mean(tf.square(generated - target))
+DEFAULT_STATISTIC, DEFAULT_DISTANCE = "gram", "mse"
+# What the page offers and `nst losses` lists first; any other combination is chosen by name.
+FEATURED = ("mse", "mae", "huber", "log_cosh", "exponential", "hellinger", "cross_entropy", "cosine",
+            "robust:alpha=1", "robust:alpha=0", "mean_std", "swd", "hist", "mmd_rbf", "mrf")  # fmt: skip
+GRAMMAR = "DISTANCE, STATISTIC, or STATISTIC+DISTANCE (e.g. mean_std+mae); parameters as robust:alpha=0.5"
 
 
-@LOSSES.register("mae", "mean absolute error: the paper's 'mean error' (a signed mean is no distance)")
-def mae(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """mean(|x - y|). The paper calls it mean error; the signed mean(x - y) can be zero for very
-    different inputs and goes negative, so it cannot be minimised as a distance."""
-    return tf.reduce_mean(tf.abs(generated - target))
+@dataclass(frozen=True)
+class Loss:
+    name: str  # canonical: "mse", "mean_std+mae", "robust:alpha=0.5"
+    statistic_name: str  # "gram"
+    distance_name: str  # canonical, with parameters: "robust:alpha=0.5"
+    description: str  # one line
+    distance: Distance  # compares content features, and each pair the statistic makes
+    statistic: Any  # nst.statistics: target(style, like, seed) and pair(generated, target)
+
+    def style(self, generated: Any, target: tuple) -> Any:
+        """The style distance of one layer's generated features (1, h, w, C) to its target."""
+        return self.distance(*self.statistic.pair(generated, target))
+
+    def style_layers(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """Which of the style layers this loss's statistic uses: its own (mrf) when present, else all."""
+        own = [i for i, name in enumerate(names) if name in self.statistic.layers]
+        return tuple(own) if own else tuple(range(len(names)))
 
 
-@LOSSES.register("huber", "Huber: squared for small differences, absolute for large (delta = 0.1 x target RMS)")
-def huber(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """mean(h(x - y)), h(d) = d^2 / 2 if |d| <= delta else delta (|d| - delta / 2), delta = 0.1 rms(y)."""
-    delta = 0.1 * rms(target)
-    d = tf.abs(generated - target)
-    return tf.reduce_mean(tf.where(d <= delta, 0.5 * tf.square(d), delta * (d - 0.5 * delta)))
+class LossCatalogue:
+    """Looks up any well-formed name (not only the featured ones); iterates over the featured."""
+
+    kind = "loss"
+
+    def entry(self, name: str) -> Entry[Loss]:
+        loss = parse(name)
+        return Entry(loss.name, loss.description, loss)
+
+    def get(self, name: str) -> Loss:
+        return parse(name)
+
+    def canonical(self, name: str) -> str:
+        return parse(name).name
+
+    def names(self) -> list[str]:
+        return list(FEATURED)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            parse(str(name))
+        except SettingError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[Entry[Loss]]:
+        return (self.entry(name) for name in FEATURED)
 
 
-@LOSSES.register("log_cosh", "log-cosh: squared for small differences, absolute for large, scale 0.1 x target RMS")
-def log_cosh(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """mean(s log cosh((x - y) / s)), s = 0.1 rms(y); computed as |r| + softplus(-2|r|) - log 2."""
-    s = 0.1 * rms(target)
-    r = tf.abs(generated - target) / s
-    return tf.reduce_mean(s * (r + tf.nn.softplus(-2.0 * r) - tf.math.log(2.0)))
+LOSSES = LossCatalogue()
 
 
-@LOSSES.register("exponential", "exponential squared loss 1 - exp(-r^2/2), r = difference / target RMS; bounded")
-def exponential(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """mean(1 - exp(-r^2 / 2)), r = (x - y) / rms(y), r clipped to [-10, 10].
-
-    Bounded, so it cannot overflow; the clip (where exp(-50) is already 2e-22) keeps the gradient
-    finite even when rms(y) is tiny and the difference huge."""
-    r = tf.clip_by_value((generated - target) / rms(target), -10.0, 10.0)
-    return tf.reduce_mean(1.0 - tf.exp(-0.5 * tf.square(r)))
-
-
-@LOSSES.register("hellinger", "squared Hellinger distance of the inputs made distributions (see distribution)")
-def hellinger(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """H^2(p, q) = 1/2 sum (sqrt p - sqrt q)^2 in [0, 1], p = distribution(y, y), q = distribution(x, y)."""
-    p, q = distribution(target, target), distribution(generated, target)
-    return 0.5 * tf.reduce_sum(tf.square(tf.sqrt(p) - tf.sqrt(q)))
-
-
-@LOSSES.register("cross_entropy", "cross-entropy of the inputs made distributions, minus the target's entropy (= KL)")
-def cross_entropy(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """CE(p, q) - H(p) = sum p (log p - log q) = KL(p || q), p = distribution(y, y), q = distribution(x, y).
-
-    Subtracting the target's entropy, a constant, leaves the gradient that of the cross-entropy
-    -sum p log q and makes identical inputs score zero."""
-    p, q = distribution(target, target), distribution(generated, target)
-    return tf.maximum(tf.reduce_sum(p * (tf.math.log(p) - tf.math.log(q))), 0.0)
-
-
-@LOSSES.register("cosine", "cosine distance 1 - cos(x, y) of the flattened inputs: direction only, scale-free")
-def cosine(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """1 - <x', y'> / (|x'| |y'|), x' = (x / m, 1e-6), y' = (y / m, 1e-6), m = max(|x|, |y|).
-
-    Dividing by m keeps the dot products from overflowing; the constant extra component makes two
-    all-zero inputs identical (distance 0) and keeps every norm, and so the gradient, finite."""
-    scale = tf.stop_gradient(tf.maximum(tf.reduce_max(tf.abs(target)), tf.reduce_max(tf.abs(generated)))) + TINY
-    x, y = tf.reshape(generated, [-1]) / scale, tf.reshape(target, [-1]) / scale
-    c2 = 1e-12
-    dot = tf.reduce_sum(x * y) + c2
-    norms = tf.sqrt((tf.reduce_sum(x * x) + c2) * (tf.reduce_sum(y * y) + c2))
-    return tf.maximum(1.0 - dot / norms, 0.0)
+@functools.lru_cache(maxsize=256)  # pure: a name always means the same Loss, and gets the same object
+def parse(name: str) -> Loss:
+    """A name (see the module's grammar) -> its Loss; a specific SettingError for a bad one."""
+    parts = [part.strip() for part in str(name).strip().split("+")]
+    if len(parts) > 2 or not all(parts):
+        raise SettingError(f"loss {name!r} is not {GRAMMAR}")
+    first = _split(parts[0])[0]
+    if len(parts) == 1 and first not in STATISTICS and first not in DISTANCES:
+        known = DISTANCES.names() + STATISTICS.names()
+        raise UnknownNameError(unknown_name_message("loss", first, known) + f"; or {GRAMMAR}")
+    if len(parts) == 1:
+        parts = [parts[0], DEFAULT_DISTANCE] if first in STATISTICS else [DEFAULT_STATISTIC, parts[0]]
+    statistic_entry, statistic_params = _part(STATISTICS, parts[0], name)
+    distance_entry, distance_params = _part(DISTANCES, parts[1], name)
+    statistic_name, distance_name = (
+        _canonical(statistic_entry, statistic_params),
+        _canonical(distance_entry, distance_params),
+    )
+    if statistic_name == DEFAULT_STATISTIC:
+        canonical, description = distance_name, distance_entry.description
+    elif distance_name == DEFAULT_DISTANCE:
+        canonical, description = statistic_name, statistic_entry.description
+    else:
+        canonical = f"{statistic_name}+{distance_name}"
+        description = f"{statistic_entry.description}; compared by {distance_name}"
+    if canonical != name:
+        return parse(canonical)  # one Loss (one distance function, one traced objective) per canonical name
+    return Loss(canonical, statistic_name, distance_name, description, _build(distance_entry, distance_params),
+                _build(statistic_entry, statistic_params))  # fmt: skip
 
 
-def distribution(x: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
-    """(N + 1,) probabilities from x: the N values |x|, plus one bin holding the target's total
-    mass sum|y|, normalised to sum 1.
-
-    For the target itself that bin holds exactly 1/2; a tensor with less total activation than the
-    target puts more in it, one with more puts less. So the distance sees how much activation there
-    is as well as where it lies: without the bin, any multiple of the target would score zero, and
-    the style's contrast and colour strength would be lost. Every element also gets 1e-6 of the
-    target's mean |y|, so no probability is zero (finite logs and square roots)."""
-    a, mass = tf.abs(tf.reshape(x, [-1])), tf.reduce_sum(tf.abs(target)) + TINY
-    a = tf.concat([a + 1e-6 * mass / tf.cast(tf.size(a), a.dtype) + TINY, [mass]], axis=0)
-    return a / tf.reduce_sum(a)
+def _build(entry: Entry, params: dict[str, float]) -> Any:
+    """A registered part itself, or what its factory makes of the parameters."""
+    return entry.value(**params) if entry.params else entry.value
 
 
-def rms(x: tf.Tensor) -> tf.Tensor:
-    """Root mean square, computed on x / max|x| so it cannot overflow; never zero."""
-    peak = tf.reduce_max(tf.abs(x)) + TINY
-    return peak * tf.sqrt(tf.reduce_mean(tf.square(x / peak))) + TINY
+def _split(part: str) -> tuple[str, list[str]]:
+    name, *assignments = part.split(":")
+    return name.strip(), assignments
+
+
+def _part(registry: Registry, part: str, whole: str) -> tuple[Entry, dict[str, float]]:
+    """'robust:alpha=0.5' -> (robust's entry, {'alpha': 0.5, 'scale': 0.1}), every parameter checked."""
+    name, assignments = _split(part)
+    if name not in registry:
+        other = STATISTICS if registry is DISTANCES else DISTANCES
+        hint = f": {name} is a {other.kind}" if name in other else ""
+        raise UnknownNameError(
+            unknown_name_message(registry.kind, name, registry.names()) + f" (in loss {whole!r}{hint})"
+        )
+    entry = registry.entry(name)
+    allowed = {p.name: p for p in entry.params}
+    values: dict[str, float] = {}
+    for assignment in assignments:
+        key, _, text = (s.strip() for s in assignment.partition("="))
+        if key not in allowed:
+            raise UnknownNameError(_no_param(entry, key, whole))
+        values[key] = _number(text, allowed[key], whole)
+    for param in entry.params:
+        if param.name not in values and param.default is None:
+            raise SettingError(
+                f"loss {whole!r}: {name} needs {param.name} ({param.meaning}), e.g. {name}:{param.name}=1"
+            )
+        values.setdefault(param.name, param.default)
+    return entry, values
+
+
+def _no_param(entry: Entry, key: str, whole: str) -> str:
+    if not entry.params:
+        return f"loss {whole!r}: {entry.name} takes no parameters (got {key!r})"
+    return (
+        unknown_name_message(f"parameter of {entry.name}", key, [p.name for p in entry.params])
+        + f" (in loss {whole!r})"
+    )
+
+
+def _number(text: str, param, whole: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or not param.allow(value):
+        raise SettingError(f"loss {whole!r}: {param.name}={text!r} is not allowed; {param.name} is {param.allowed}")
+    return value
+
+
+def _canonical(entry: Entry, values: dict[str, float]) -> str:
+    """The name with its required parameters, and the others where they differ from their default."""
+    shown = [f"{p.name}={values[p.name]:g}" for p in entry.params if p.default is None or values[p.name] != p.default]
+    return ":".join([entry.name, *shown])
+
+
+def family(name: str) -> str:
+    """A few words for a picker: what the loss matches, and how: 'Gram matrices, by mae'."""
+    loss = parse(name)
+    return f"{loss.statistic.family}, by {loss.distance_name}"
+
+
+def examples(registry: Registry) -> list[str]:
+    """Every entry's name, a parametrised one once per example of its first parameter: what the tests run."""
+    names = []
+    for entry in registry:
+        if not entry.params:
+            names.append(entry.name)
+        else:
+            names += [_canonical(entry, {**{p.name: p.default for p in entry.params}, entry.params[0].name: value})
+                      for value in entry.params[0].examples]  # fmt: skip
+    return names
+
+
+def file_stem(loss: str) -> str:
+    """A loss's canonical name as a file name on every system (':' is not allowed on Windows)."""
+    return loss.replace(":", "_")
+
+
+def describe() -> list[str]:
+    """`nst losses`: the grammar, then the distances and the statistics with their parameters."""
+    lines = [
+        f"A loss is {GRAMMAR}.",
+        "A distance alone compares Gram matrices; a statistic alone is compared by mse.",
+        "",
+    ]
+    for registry in (DISTANCES, STATISTICS):
+        lines.append(f"{registry.kind}s:")
+        width = max(len(n) for n in registry.names())
+        for entry in registry:
+            lines.append(f"  {entry.name:<{width}}  {entry.description}")
+            for p in entry.params:
+                default = "" if p.default is None else f" (default {p.default:g})"
+                lines.append(f"  {'':<{width}}    :{p.name}=  {p.meaning}{default}")
+        lines.append("")
+    return lines + ["featured: " + ", ".join(FEATURED)]

@@ -4,9 +4,11 @@ Feature distances use the same backbone weights as the runs, always with the `ga
 not neutral: the style and content distances are the `mse` loss's own measures with the `gatys` preset
 (MSE of Gram matrices, MSE of block4_conv2 features; the loss divides each layer by a reference, the
 yardstick averages raw values), so each Yardstick names the losses that optimise it (`optimised_by`).
-SSIM, the colour distance and the two sliced Wasserstein distances are optimised by no loss: they
-compare whole distributions (Heitz et al., "A Sliced Wasserstein Loss for Neural Texture Synthesis",
-CVPR 2021), where a Gram matrix sees only second moments.
+SSIM, the colour distance and the colour SWD are optimised by no loss. The two sliced Wasserstein
+distances compare whole distributions (Heitz et al., "A Sliced Wasserstein Loss for Neural Texture
+Synthesis", CVPR 2021), where a Gram matrix sees only second moments; the style SWD is close to the
+`swd` loss's own objective (its directions differ, and it takes W1 where the loss takes W2 squared), so
+it names `swd` as optimising it.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ YARDSTICKS = _table(
     Yardstick("style_swd", "style SWD", "styleSWD",
               "sliced 1-Wasserstein distance between the style image's and the output's feature distributions "
               "(positions as samples), 64 fixed random directions per layer, mean over block1_conv1..block5_conv1",
-              "lower", ".4g"),
+              "lower", ".4g", ("swd",)),
     Yardstick("color_swd", "colour SWD", "colSWD",
               "sliced 1-Wasserstein distance between the style image's and the output's pixel colours in CIELAB "
               "(D65), 64 fixed random directions", "lower", ".3g"),

@@ -16,7 +16,18 @@ T = TypeVar("T")
 class Entry(Generic[T]):
     name: str
     description: str
-    value: T
+    value: T  # with params: a factory, value(**params) -> the part itself
+    params: tuple[Param, ...] = ()  # chosen in a name as `name:alpha=0.5`
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    meaning: str  # one line, shown where the entry is listed
+    default: float | None = None  # None: it must be given
+    allow: Callable[[float], bool] = lambda value: True  # noqa: E731
+    allowed: str = "any number"  # what `allow` accepts, for the error message
+    examples: tuple[float, ...] = ()  # values worth trying: the tests run each, the page offers them
 
 
 class Registry(Generic[T]):
@@ -26,17 +37,17 @@ class Registry(Generic[T]):
         self.kind = kind  # "loss", "preset", ...: used in error messages
         self._entries: dict[str, Entry[T]] = {}
 
-    def register(self, name: str, description: str) -> Callable[[T], T]:
+    def register(self, name: str, description: str, params: tuple[Param, ...] = ()) -> Callable[[T], T]:
         def decorate(value: T) -> T:
-            self.add(name, description, value)
+            self.add(name, description, value, params)
             return value
 
         return decorate
 
-    def add(self, name: str, description: str, value: T) -> None:
+    def add(self, name: str, description: str, value: T, params: tuple[Param, ...] = ()) -> None:
         if name in self._entries:
             raise ValueError(f"{self.kind} {name!r} is registered twice")
-        self._entries[name] = Entry(name, description, value)
+        self._entries[name] = Entry(name, description, value, params)
 
     def entry(self, name: str) -> Entry[T]:
         try:

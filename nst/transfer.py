@@ -4,11 +4,13 @@ The objective is  content_weight * C + style_weight * S + tv_weight * TV, where 
 by a reference value so that the weights mean the same thing whatever the loss:
 - C = mean over content layers of loss(F(generated), F(content)) / loss(F(style), F(content)):
   1 means "as far from the content as the style image is" (the style image resized to the content's shape);
-- S = mean over style layers of loss(G(generated), G(style)) / loss(G(content), G(style)):
+- S = mean over style layers of d(T(generated), T(style)) / d(T(content), T(style)), T the loss's style
+  statistic (Gram matrices unless the loss names another: nst.losses), d its distance:
   1 means "as far from the style as the content image is", so from a content start S begins at 1;
 - TV = total variation(generated) / the mean total variation of the content and (resized) style images,
   so a flat content image (all black, say) still has a finite, meaningful reference.
-F are VGG16 features, G their Gram matrices (nst.features.gram).
+F are VGG16 features; a statistic that matches against the generated image itself (hist, mrf) makes
+T(content) the same way, so the rule holds for it too.
 
 The loss is the one thing a Transfer takes beside its settings: a Comparison runs several Transfers of
 the same images and settings, which share one `TargetCache` (the loss-independent target features).
@@ -25,17 +27,17 @@ import numpy as np
 from nst.backbone import WeightsInfo, load_backbone
 from nst.caching import OnceCache, shared
 from nst.errors import NSTError
-from nst.features import FeatureExtractor, feature_extractor, gram
+from nst.features import FeatureExtractor, feature_extractor
 from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
 from nst.layers import resolve_layers
-from nst.losses import LOSSES
+from nst.losses import LOSSES, Loss
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
 # stage size (px) -> (content features, content's style-layer features, style's features at the content's
-# shape, style Grams): what every loss of one comparison shares. Its owner is the Comparison.
+# shape, style's style-layer features): what every loss of one comparison shares. Its owner is the Comparison.
 TargetCache = OnceCache
 
 
@@ -66,9 +68,9 @@ class Transfer:
         """`targets`: the target features of these very images and settings, shared with the other
         losses of a comparison; a lone Transfer makes its own."""
         start = time.perf_counter()
-        LOSSES.entry(loss)  # an unknown name fails here, before any work
+        self._loss = LOSSES.get(loss)  # an unknown name fails here, before any work
         check_distinct(content_image, style_image, settings.size)
-        self.settings, self.loss = settings, loss
+        self.settings, self.loss = settings, self._loss.name
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_image = resize_long_side(style_image, settings.size)
         self._sources = (content_image, style_image)  # as given: each stage resizes from these
@@ -77,7 +79,8 @@ class Transfer:
         self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.network_precision).info
         layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
         self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision)
-        self._value_and_grad = _value_and_grad_fn(self._extractor, loss)
+        self._style_indices = self._loss.style_layers(layers.style)
+        self._value_and_grad = _value_and_grad_fn(self._extractor, self.loss, self._style_indices)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
         self._prepare(self.stages[0][0], None)
         self.best_image, self.best_total = self._start[0], float("inf")
@@ -141,7 +144,7 @@ class Transfer:
         """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
         content, style = self._working_images(size)
         features = self._shared_targets.get(size, lambda: _target_features(self._extractor, content, style))
-        self._targets = _targets(self.loss, content, style, features)
+        self._targets = _targets(self._loss, content, style, features, self.settings.seed, self._style_indices)
         if previous is None:
             self._start = self._initial_image(content, style)
         else:
@@ -183,32 +186,35 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
-def _targets(loss_name: str, content: np.ndarray, style: np.ndarray, features: tuple) -> tuple:
-    """(content features, style Grams, references) of one loss, from the shared target features."""
-    loss = LOSSES.get(loss_name)
-    content_features, content_style, style_as_content, style_grams = features
-    references = [loss(f, t) for f, t in zip(style_as_content, content_features)]
-    references += [loss(gram(f), t) for f, t in zip(content_style, style_grams)]
+def _targets(loss: Loss, content: np.ndarray, style: np.ndarray, features: tuple, seed: int,
+             indices: tuple[int, ...]) -> tuple:  # fmt: skip
+    """(content features, style statistic targets, references) of one loss, from the shared target features.
+    Each style layer's target is seeded apart (seed, layer), so random directions differ between layers."""
+    content_features, content_style, style_as_content, style_features = features
+    style_targets = [loss.statistic.target(style_features[i], content_style[i], [seed, i]) for i in indices]
+    references = [loss.distance(f, t) for f, t in zip(style_as_content, content_features)]
+    references += [loss.style(content_style[i], t) for i, t in zip(indices, style_targets)]
     both = tf.constant(np.stack([content, resize(style, content.shape[:2])]))  # (2, H, W, 3)
     references.append(tf.reduce_mean(tf.image.total_variation(both)))
     references = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
     if not np.all(np.isfinite(references.numpy())):
-        raise NSTError(f"loss {loss_name} is not finite between the content and style images")
-    return content_features, style_grams, references
+        raise NSTError(f"loss {loss.name} is not finite between the content and style images")
+    return content_features, style_targets, references
 
 
 def _target_features(extractor: FeatureExtractor, content: np.ndarray, style: np.ndarray) -> tuple:
     """Loss-independent: the content's features and style-layer features, the style image's features at
-    the content's shape, and the style's Grams: three forward passes, once per comparison and stage."""
+    the content's shape, and its style-layer features: three forward passes, once per comparison and stage."""
     content_features, content_style = extractor(tf.constant(content[None]))
     style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
     _, style_features = extractor(tf.constant(style[None]))
-    return content_features, content_style, style_as_content, [gram(f) for f in style_features]
+    return content_features, content_style, style_as_content, style_features
 
 
 @shared(size=64)
-def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str):
-    """A traced objective per (extractor, loss), process-wide, reused by every run of the same image shape."""
+def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str, indices: tuple[int, ...]):
+    """A traced objective per (extractor, loss, style layers used), process-wide, reused by every run of
+    the same image shape."""
     loss = LOSSES.get(loss_name)
 
     @tf.function(reduce_retracing=True)
@@ -216,8 +222,8 @@ def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str):
         with tf.GradientTape() as tape:
             tape.watch(image)
             content_features, style_features = extractor(image)
-            distances = [loss(f, t) for f, t in zip(content_features, content_targets)]
-            distances += [loss(gram(f), t) for f, t in zip(style_features, style_targets)]
+            distances = [loss.distance(f, t) for f, t in zip(content_features, content_targets)]
+            distances += [loss.style(style_features[i], t) for i, t in zip(indices, style_targets)]
             distances.append(tf.image.total_variation(image[0]))
             ratios = tf.stack(distances) / references
             n = len(content_targets)

@@ -71,12 +71,12 @@ def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(cont
     """MSE of Grams on the gatys style layers: exactly what `mse` computes on each of them."""
     from nst.features import feature_extractor, gram
     from nst.layers import PRESETS
-    from nst.losses import LOSSES
+    from nst.distances import DISTANCES
 
     extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
     _, output = extractor(content_image[None])
     _, style = extractor(style_image[None])
-    by_mse = np.mean([float(LOSSES.get("mse")(gram(a), gram(b))) for a, b in zip(output, style)])
+    by_mse = np.mean([float(DISTANCES.get("mse")(gram(a), gram(b))) for a, b in zip(output, style)])
     measured = score(content_image, content_image, style_image, "vgg16-hed", "max")["style_distance"]
     assert measured == pytest.approx(by_mse, rel=1e-5)
     assert YARDSTICKS["style_distance"].optimised_by == ("mse",) and not YARDSTICKS["ssim"].optimised_by
@@ -124,7 +124,7 @@ def test_the_swd_yardsticks_are_zero_for_identical_inputs_and_positive_otherwise
     assert same["style_swd"] == pytest.approx(0.0, abs=1e-5) and same["color_swd"] == pytest.approx(0.0, abs=1e-6)
     other = score(content_image, content_image, style_image, "vgg16-hed", "max")
     assert other["style_swd"] > 0 and other["color_swd"] > 0
-    assert not YARDSTICKS["style_swd"].optimised_by and not YARDSTICKS["color_swd"].optimised_by
+    assert YARDSTICKS["style_swd"].optimised_by == ("swd",) and not YARDSTICKS["color_swd"].optimised_by
 
 
 @pytest.mark.slow

@@ -218,3 +218,23 @@ def test_losses_of_one_comparison_share_the_target_features(content_image, style
     events = [next(stream)] + list(stream)
     last = {e.loss: e.total for e in events}
     assert last == pytest.approx(alone, rel=1e-6)
+
+
+@pytest.mark.slow  # about 8 s: six traced objectives
+def test_every_statistic_starts_at_one_from_the_content_and_lowers_its_style_term(content_image, style_image):
+    """The fair-weight rule for every statistic (mrf, hist: matched against the generated image itself
+    too), and a few steps of each in one comparison, sharing its target features."""
+    from nst.compare import Comparison
+    from nst.losses import examples
+    from nst.statistics import STATISTICS
+
+    comparison = Comparison(content_image, style_image, Settings(**{**TINY, "size": 64, "iterations": 3}),
+                            examples(STATISTICS))  # fmt: skip
+    names = comparison.losses  # canonical: gram is mse
+    events = list(comparison.events())
+    first = {e.loss: e.style for e in events if e.iteration == 0}
+    last = {e.loss: e.style for e in events if e.iteration == 3}
+    assert sorted(first) == sorted(last) == sorted(names)
+    for name in names:
+        assert first[name] == pytest.approx(1.0, rel=1e-4), name
+        assert np.isfinite(last[name]) and last[name] < first[name], name

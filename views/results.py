@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.compare import ComparisonResult
+from nst.losses import file_stem
 from nst.metrics import YARDSTICKS, best_losses
 from nst.report import curve_rows
 from nst.votes.gallery import Unit
@@ -111,7 +112,7 @@ def downloads(result: ComparisonResult) -> None:
     """Each output, the sheet, and one zip of everything `nst compare` writes; none of them reruns the page."""
     files, state = st.session_state.files, st.session_state
     st.subheader("Downloads")
-    names = [f"{loss}.png" for loss in result.runs] + ["comparison.png"]
+    names = [f"{file_stem(loss)}.png" for loss in result.runs] + ["comparison.png"]
     columns = st.columns(len(names) + 1)
     for column, name in zip(columns, names):
         column.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")

@@ -8,7 +8,7 @@ import streamlit as st
 from nst import limits
 from nst.errors import NSTError
 from nst.layers import LAYERS, PRESETS
-from nst.losses import LOSSES
+from nst.losses import GRAMMAR, LOSSES, family
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES, resolve_precision
 from nst.schedule import SCHEDULES
@@ -23,8 +23,8 @@ def sidebar() -> tuple[Settings | None, list[str]]:
     with st.sidebar:
         st.header("Settings")
         losses = st.multiselect(
-            "Losses to compare", LOSSES.names(), default=["mse", "mae"], key="losses",
-            max_selections=limits.MAX_LOSSES, help="Each runs with the same settings. " + _descriptions(LOSSES),
+            "Losses to compare", LOSSES.names(), default=["mse", "mae"], key="losses", format_func=loss_label,
+            max_selections=limits.MAX_LOSSES, accept_new_options=True, help=LOSS_HELP + _descriptions(LOSSES),
         )  # fmt: skip
         fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs()}
     try:
@@ -32,6 +32,19 @@ def sidebar() -> tuple[Settings | None, list[str]]:
     except NSTError as error:
         st.sidebar.error(str(error))
         return None, losses
+
+
+LOSS_HELP = (f"Each runs with the same settings. A loss is {GRAMMAR}: a distance alone compares Gram matrices, a "
+             "statistic alone is compared by mse. Type any other combination, such as `mean_std+mae` or "
+             "`robust:alpha=0.5` (alpha 2 is mse, 1 near mae), and press Enter. ")  # fmt: skip
+
+
+def loss_label(name: str) -> str:
+    """'mean_std' -> 'mean_std · matches mean and std' ; a typed name that does not parse shows as typed."""
+    try:
+        return f"{name} · {family(name)}"
+    except NSTError:
+        return name
 
 
 def _run_inputs() -> dict:

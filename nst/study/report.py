@@ -124,8 +124,11 @@ def _method() -> list[str]:
         "- p: two-sided Wilcoxon signed-rank test (zero differences dropped); Holm's correction over every "
         f"test in this study; significant: Holm p < {ALPHA}.",
         "- rank-biserial: matched pairs, positive when the first loss is better by the yardstick's direction.",
-        "- style and content distance are the mse loss's own measures (gatys preset); SSIM, colour distance "
-        "and the two SWDs are optimised by no loss.",
+        "- own measures (gatys preset): "
+        + "; ".join(f"{y.label}: {', '.join(y.optimised_by)}" for y in YARDSTICKS.values() if y.optimised_by)
+        + "; "
+        + ", ".join(y.label for y in YARDSTICKS.values() if y.of_image and not y.optimised_by)
+        + " are optimised by no loss.",
     ]
 
 

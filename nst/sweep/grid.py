@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nst.errors import NSTError
+from nst.errors import NSTError, SettingError
 from nst.losses import LOSSES
 from nst.registry import unknown_name_message
 from nst.settings import Settings
@@ -70,6 +70,7 @@ def load_grid(path: str | Path) -> Grid:
                 problems.append(f"{key} image not found: {name!r} (paths are relative to the grid file)")
     losses = tuple(values.pop("losses", None) or ("mse", "mae"))
     problems += [problem for problem in map(_loss_problem, losses) if problem]
+    losses = tuple(dict.fromkeys(LOSSES.canonical(loss) for loss in losses)) if not problems else losses
     combos, setting_problems = _setting_combinations(values)
     problems += setting_problems
     if problems:
@@ -87,7 +88,11 @@ def _as_list(value: object) -> list:
 def _loss_problem(loss: object) -> str:
     if not isinstance(loss, str):
         return f"losses: {loss!r} is not a loss name"
-    return "" if loss in LOSSES.names() else unknown_name_message("loss", loss, LOSSES.names())
+    try:
+        LOSSES.entry(loss)
+    except SettingError as error:
+        return f"losses: {error}"
+    return ""
 
 
 def _setting_combinations(values: dict[str, list]) -> tuple[list[dict], list[str]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from nst.losses import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 
@@ -85,7 +86,7 @@ def contact_sheet(grid: Grid, out: Path) -> Image.Image:
     font = ImageFont.load_default(size=12)
     losses = list(dict.fromkeys(loss for spec in grid.runs for loss in spec.losses))
     columns = ["content", "style", *losses]
-    rows = [[_thumbnail(spec.content), _thumbnail(spec.style)] + [_thumbnail(out / spec.name / f"{loss}.png")
+    rows = [[_thumbnail(spec.content), _thumbnail(spec.style)] + [_thumbnail(out / spec.name / f"{file_stem(loss)}.png")
             for loss in losses] for spec in grid.runs]  # fmt: skip
     widths = [max([row[i].width for row in rows if row[i]] + [THUMB // 2]) for i in range(len(columns))]
     heights = [max([tile.height for tile in row if tile] + [THUMB // 2]) for row in rows]

@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from nst.errors import NSTError
+from nst.losses import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.report import HISTORY_COLUMNS
 
@@ -66,7 +67,8 @@ def outputs_from_files(files: dict[str, bytes]) -> list[Output]:
     }
     outputs = []
     for loss in config["losses"]:
-        image = next((files[f"{loss}{end}"] for end in IMAGE_ENDINGS if f"{loss}{end}" in files), None)
+        stem = file_stem(loss)
+        image = next((files[f"{stem}{end}"] for end in IMAGE_ENDINGS if f"{stem}{end}" in files), None)
         if image is None or not metrics.get(loss, {}).get("complete", True):
             continue  # a loss that failed, or whose image is missing, is not voted on
         scores = {name: float(metrics[loss][name]) for name in YARDSTICKS if name in metrics[loss]}
@@ -129,10 +131,10 @@ def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
         for name in ("config.json", "metrics.json", "history.csv"):
             (target / name).write_bytes((unit / name).read_bytes())
         for loss in json.loads((unit / "config.json").read_text())["losses"]:
-            if (unit / f"{loss}.png").exists():
+            if (unit / f"{file_stem(loss)}.png").exists():
                 buffer = io.BytesIO()
-                Image.open(unit / f"{loss}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
-                (target / f"{loss}.jpg").write_bytes(buffer.getvalue())
+                Image.open(unit / f"{file_stem(loss)}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
+                (target / f"{file_stem(loss)}.jpg").write_bytes(buffer.getvalue())
     return len(units)
 
 
