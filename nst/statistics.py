@@ -4,8 +4,8 @@ A statistic has two halves. `target(style, like, seed)` runs once per comparison
 image's features (1, h_s, w_s, C) and the content's features at the same layer (1, h, w, C) (the
 generated image's shape), seeded by [the run's seed, the layer's index]; it returns a tuple of
 tensors. `pair(generated, target)` runs every iteration and returns two tensors of one shape, which a
-distance (nst.distances) compares. The reference of the normalised style term is the same pair made from the content's features, so from a
-content start the term is 1 for every statistic and distance.
+distance (nst.distances) compares. The reference of the normalised style term is the same pair made
+from the content's features, so from a content start the term is 1 for every statistic and distance.
 
 A new statistic is one decorated class here; nst.losses names it and the tests pick it up.
 """

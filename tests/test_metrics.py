@@ -69,9 +69,9 @@ def test_score_gives_every_image_yardstick(content_image, style_image):
 
 def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(content_image, style_image):
     """MSE of Grams on the gatys style layers: exactly what `mse` computes on each of them."""
+    from nst.distances import DISTANCES
     from nst.features import feature_extractor, gram
     from nst.layers import PRESETS
-    from nst.distances import DISTANCES
 
     extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
     _, output = extractor(content_image[None])
