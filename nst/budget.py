@@ -44,8 +44,9 @@ class Estimate:
         return f"about {self.memory_bytes / 2**30:.1f} GB and {_duration(self.seconds)}"
 
 
-def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:
-    """For a comparison of `n_losses` losses with these settings on a content image of this shape."""
+def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None) -> Estimate:
+    """For a comparison of `n_losses` losses with these settings on a content image of this shape; `cost`:
+    their time in units of one Gram loss's (nst.losses.relative_cost), `n_losses` when not given."""
     shape = working_shape(content_shape, settings.size)
     layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
     precision = settings.network_precision
@@ -56,7 +57,8 @@ def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int) 
         steps * iteration_flops(layers, working_shape(content_shape, size)) for size, steps in settings.stages
     )  # fmt: skip
     speedup = SPEEDUP[precision] if precision == "float32" or native_bfloat16() else EMULATED_BFLOAT16_SPEEDUP
-    seconds = work * EVALUATIONS_PER_ITERATION * n_losses / (FLOPS_PER_SECOND * speedup)
+    cost = n_losses if cost is None else cost
+    seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup)
     return Estimate(int(memory), seconds + 2.0 * n_losses)
 
 

@@ -12,7 +12,7 @@ from nst.backbone import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size
-from nst.losses import LOSSES
+from nst.losses import LOSSES, relative_cost
 from nst.metrics import Judge
 from nst.settings import Settings
 from nst.transfer import Progress, TargetCache, Transfer
@@ -71,7 +71,8 @@ class Comparison:
         check_working_size(content_image, settings.size, "content")
         check_working_size(style_image, settings.size, "style")
         check_distinct(content_image, style_image, settings.size)
-        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses))
+        cost = relative_cost(self.losses)
+        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost)
         self._images = (content_image, style_image)
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}

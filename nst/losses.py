@@ -194,6 +194,11 @@ def examples(registry: Registry) -> list[str]:
     return names
 
 
+def relative_cost(names: list[str]) -> float:
+    """The losses' time per iteration together, in units of mse's (each statistic's measured ratio)."""
+    return sum(parse(name).statistic.relative_cost for name in names)
+
+
 def file_stem(loss: str) -> str:
     """A loss's canonical name as a file name on every system (':' is not allowed on Windows)."""
     return loss.replace(":", "_")

@@ -50,6 +50,7 @@ class Gram:
     Bethge, "Image Style Transfer Using Convolutional Neural Networks", CVPR 2016."""
 
     family = "Gram matrices"  # what it matches, in two words for a picker
+    relative_cost = 1.0  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()  # () = every style layer
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -66,6 +67,7 @@ class MeanStd:
     transfers style comparably to Gram matching, with C instead of C^2 numbers per layer."""
 
     family = "means and spreads"  # what it matches, in two words for a picker
+    relative_cost = 1.0  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -105,6 +107,7 @@ class SlicedWasserstein:
     docs/performance.md)."""
 
     family = "sliced distributions"  # what it matches, in two words for a picker
+    relative_cost = 2.1  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -129,6 +132,7 @@ class Histogram:
     sliced Wasserstein loss with the channel axes as its directions."""
 
     family = "channel histograms"  # what it matches, in two words for a picker
+    relative_cost = 1.7  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -150,6 +154,7 @@ class GaussianMMD:
     (linear in positions, not quadratic), yet every position is matched at every iteration."""
 
     family = "kernel distributions"  # what it matches, in two words for a picker
+    relative_cost = 1.1  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -184,6 +189,7 @@ class PatchMRF:
     exceed 2^24 pairs, which bounds the cost of the matching convolution."""
 
     family = "nearest patches"  # what it matches, in two words for a picker
+    relative_cost = 1.3  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ("block3_conv1", "block4_conv1")
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:

@@ -9,7 +9,7 @@ from nst.speed.tutorial import objective, run_tutorial
 TINY = bench.Plan(
     weights="vgg16-hed", sizes=(48,), race_size=64, tutorial_steps=4, race_iterations=3, coarse_iterations=2,
     precision_size=48, precision_iterations=3, multiscale_size=64, multiscale_iterations=4,
-    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2,
+    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2, loss_size=64, losses=("swd", "mrf"),
 )  # fmt: skip
 
 
@@ -50,6 +50,9 @@ def test_every_section_runs_and_renders_a_table(content_image, style_image, monk
     alone = compare[0]["seconds"] + compare[1]["seconds"]
     assert compare[2]["/ sum alone"] == pytest.approx(compare[2]["seconds"] / alone)
     assert set(sections["race"].images) == {"tutorial", "nst"}
+    losses = sections["losses"].rows
+    assert [row["loss"] for row in losses] == ["mse", "swd", "mrf"] and losses[0]["/ mse"] == 1.0
+    assert losses[2]["/ mse"] == pytest.approx(losses[2]["s/it"] / losses[0]["s/it"])
 
 
 def test_an_unknown_section_is_one_line_and_status_2(capsys):

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from nst import budget
@@ -71,3 +72,14 @@ def test_multiscale_is_estimated_at_its_stages_cost():
     ratio = (multiscale.seconds - overhead) / (direct.seconds - overhead)
     assert ratio == pytest.approx((33 / 16 + 33 / 4 + 34) / 100, rel=0.02)
     assert multiscale.memory_bytes == direct.memory_bytes  # the finest stage is the largest
+
+
+def test_a_costlier_statistic_is_estimated_longer_by_its_measured_ratio():
+    from nst.compare import Comparison
+    from nst.statistics import STATISTICS
+
+    content, style = np.zeros((48, 64, 3), np.float32), np.ones((48, 64, 3), np.float32)
+    settings = Settings(size=64, iterations=10, weights="random")
+    plain = Comparison(content, style, settings, ["mse"]).estimate.seconds - 2.0  # 2 s: each loss's fixed start
+    swd = Comparison(content, style, settings, ["swd"]).estimate.seconds - 2.0
+    assert swd == pytest.approx(plain * STATISTICS.get("swd").relative_cost) and swd > plain

@@ -2,8 +2,8 @@
 
 Sections (nst.speed.bench.SECTIONS): speed (seconds and GFLOP/s per iteration against the machine's own
 convolution rate), race (the TensorFlow tutorial's recipe against nst on one objective), precision
-(bfloat16 against float32), multiscale (1024 px coarse to fine against direct) and compare (K losses
-against one). Nothing here prints: nst.cli formats the rows.
+(bfloat16 against float32), multiscale (1024 px coarse to fine against direct), compare (K losses
+against one) and losses (every featured loss's cost against mse's). Nothing here prints: nst.cli formats the rows.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from nst.compare import Comparison
 from nst.images import resize_long_side
 from nst.layers import PRESETS, iteration_flops
+from nst.losses import LOSSES
 from nst.metrics import score, ssim
 from nst.runtime import tf
 from nst.settings import Settings
@@ -137,6 +138,23 @@ def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     return Section("compare", rows, notes)
 
 
+def losses(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
+    """Seconds per objective-and-gradient evaluation of every loss, float32, gatys layers, in one run, each
+    against mse's: what a statistic or distance costs beside the network's own passes."""
+    settings = Settings(weights=plan.weights, preset="gatys", size=plan.loss_size, precision="float32")
+    rows = []
+    for loss in dict.fromkeys(("mse", *plan.losses)):
+        transfer = Transfer(*images, settings, loss)
+        seconds = _median_seconds(functools.partial(transfer.evaluate, transfer.content_image[None]), 5)
+        rows.append({"loss": loss, "statistic": LOSSES.get(loss).statistic_name, "s/it": seconds})
+    for row in rows:
+        row["/ mse"] = row["s/it"] / rows[0]["s/it"]
+    size = "x".join(map(str, transfer.content_image.shape[1::-1]))
+    notes = [f"{size} px, gatys layers, float32; s/it: median of 5 evaluations of the objective and its gradient "
+             "after one warm-up (L-BFGS averages slightly more than one evaluation per iteration)"]  # fmt: skip
+    return Section("losses", rows, notes)
+
+
 def _timed_comparison(images: tuple[np.ndarray, np.ndarray], settings: Settings, losses: tuple[str, ...]) -> dict:
     start, first_preview = time.perf_counter(), None
     for event in Comparison(*images, settings, losses).events():
@@ -151,7 +169,8 @@ def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
     return Section("race", *run_race(images, plan))
 
 
-RUNNERS = {"speed": speed, "race": race, "precision": precision, "multiscale": multiscale, "compare": compare}
+RUNNERS = {"speed": speed, "race": race, "precision": precision, "multiscale": multiscale, "compare": compare,
+           "losses": losses}  # fmt: skip
 
 
 def run(images: tuple[np.ndarray, np.ndarray], plan: Plan, sections: tuple[str, ...] = SECTIONS) -> Iterator[Section]:

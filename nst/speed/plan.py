@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECTIONS = ("speed", "race", "precision", "multiscale", "compare")  # nst.speed.bench runs them in this order
+from nst.losses import FEATURED
+
+SECTIONS = ("speed", "race", "precision", "multiscale", "compare", "losses")  # nst.speed.bench runs them in this order
 TUTORIAL_STEPS = 1000  # the TensorFlow tutorial's Adam steps
 
 
@@ -23,3 +25,5 @@ class Plan:
     compare_losses: tuple[str, ...] = ("mse", "mae", "huber")
     compare_size: int = 256
     compare_iterations: int = 20
+    loss_size: int = 256  # losses: every featured loss's cost per evaluation against mse's
+    losses: tuple[str, ...] = FEATURED
