@@ -62,9 +62,11 @@ def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, 
     return Estimate(int(memory), seconds + 2.0 * n_losses)
 
 
-def check_fits(settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:
+def check_fits(
+    settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None
+) -> Estimate:
     """The estimate, or a SettingError naming it and the largest size that fits this machine now."""
-    found = estimate(settings, content_shape, n_losses)
+    found = estimate(settings, content_shape, n_losses, cost)
     allowed = MEMORY_SHARE * available_memory()
     if found.memory_bytes <= allowed:
         return found

@@ -41,6 +41,7 @@ class Loss:
     description: str  # one line
     distance: Distance  # compares content features, and each pair the statistic makes
     statistic: Any  # nst.statistics: target(style, like, seed) and pair(generated, target)
+    dial: tuple[str, str, float] | None = None  # (part's name, parameter, value) of its first parameter, if any
 
     def style(self, generated: Any, target: tuple) -> Any:
         """The style distance of one layer's generated features (1, h, w, C) to its target."""
@@ -111,8 +112,11 @@ def parse(name: str) -> Loss:
         description = f"{statistic_entry.description}; compared by {distance_name}"
     if canonical != name:
         return parse(canonical)  # one Loss (one distance function, one traced objective) per canonical name
+    dial = next(((entry.name, entry.params[0].name, params[entry.params[0].name])
+                 for entry, params in ((distance_entry, distance_params), (statistic_entry, statistic_params))
+                 if entry.params), None)  # fmt: skip
     return Loss(canonical, statistic_name, distance_name, description, _build(distance_entry, distance_params),
-                _build(statistic_entry, statistic_params))  # fmt: skip
+                _build(statistic_entry, statistic_params), dial)  # fmt: skip
 
 
 def _build(entry: Entry, params: dict[str, float]) -> Any:
@@ -192,6 +196,18 @@ def examples(registry: Registry) -> list[str]:
             names += [_canonical(entry, {**{p.name: p.default for p in entry.params}, entry.params[0].name: value})
                       for value in entry.params[0].examples]  # fmt: skip
     return names
+
+
+def dial(names: list[str]) -> tuple[str, list[tuple[str, float]]] | None:
+    """When three or more of the losses differ only in one parameter (robust at several alphas): its label
+    ('robust alpha') and those losses with their values, in the order given; else None."""
+    losses = [parse(name) for name in names]
+    dialled = [loss for loss in losses if loss.dial]
+    families = {loss.name.replace(f"{loss.dial[1]}={loss.dial[2]:g}", "*") for loss in dialled}  # all but the dial
+    if len(dialled) < 3 or len(families) != 1:
+        return None
+    part, param = dialled[0].dial[:2]
+    return f"{part} {param}", [(loss.name, loss.dial[2]) for loss in dialled]
 
 
 def relative_cost(names: list[str]) -> float:

@@ -138,3 +138,15 @@ def test_streamlit_keeps_xsrf_protection_and_the_upload_limit():
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableXsrfProtection"] is True
     assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
+
+
+def test_a_typed_loss_is_accepted_and_a_mistyped_one_explained_before_running(page):
+    """The picker takes any name by its grammar (robust:alpha=0.5); a bad one is one error, not a run."""
+    picker = page.multiselect(key="losses")
+    assert any(option.startswith("mean_std · ") for option in picker.options)  # described in the list
+    picker.set_value(["mse", "robust:alpha=0.5"]).run()
+    assert not page.exception and not page.error
+    assert any(c.value.startswith("Estimated:") for c in page.caption)
+    page.multiselect(key="losses").set_value(["mse", "robust:alpha=7"]).run()
+    assert not page.exception
+    assert any("alpha='7' is not allowed" in e.value for e in page.error)

@@ -54,3 +54,33 @@ def test_broken_toml_and_empty_or_odd_values_are_refused(tmp_path, text):
 def test_a_missing_grid_file_is_one_clear_error(tmp_path):
     with pytest.raises(GridError, match="cannot read grid"):
         load_grid(tmp_path / "nope.toml")
+
+
+def test_parametrised_losses_are_canonical_and_bad_ones_listed(tmp_path):
+    grid = load_grid(write_grid(tmp_path, 'losses = ["robust:alpha=2.0", "gram+mae", "swd+robust:alpha=-inf"]\n'))
+    assert grid.runs[0].losses == ("robust:alpha=2", "mae", "swd+robust:alpha=-inf")
+    with pytest.raises(GridError, match="alpha='5' is not allowed"):
+        load_grid(write_grid(tmp_path, 'losses = ["robust:alpha=5"]\n'))
+
+
+def test_the_alpha_example_plots_its_yardsticks_against_alpha(tmp_path):
+    """examples/alpha.toml's summary: one row of plots whose x axis is alpha (the dial), mse and mae as levels."""
+    from pathlib import Path
+
+    import matplotlib
+
+    from nst.metrics import IMAGE_YARDSTICKS
+    from nst.sweep.tables import summary_figure
+
+    grid = load_grid(Path(__file__).parent.parent / "examples" / "alpha.toml")
+    assert grid.varied == ["content"] and len(grid.runs[0].losses) == 8
+    rows = [{"run": run.name, "content": str(run.content), "loss": loss, "loss_status": "complete",
+             **{y: 1.0 + i + j for j, y in enumerate(IMAGE_YARDSTICKS)}}
+            for run in grid.runs for i, loss in enumerate(run.losses)]  # fmt: skip
+    figure = summary_figure(rows, grid.varied)
+    axes = figure.get_axes()
+    assert len(axes) == len(IMAGE_YARDSTICKS) and axes[0].get_xlabel() == "robust alpha"
+    assert [t.get_text() for t in axes[0].get_xticklabels()] == ["2", "1", "0.5", "0", "-2", "-inf"]
+    dial, *levels = axes[0].get_lines()
+    assert list(dial.get_ydata()) == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] and len(levels) == 2
+    matplotlib.pyplot.close(figure)

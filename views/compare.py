@@ -11,9 +11,10 @@ import streamlit as st
 
 from nst.backbone import load_backbone
 from nst.budget import check_fits
-from nst.compare import Comparison
+from nst.compare import Comparison, parse_losses
 from nst.errors import NSTError
 from nst.images import read_image
+from nst.losses import relative_cost
 from nst.precision import emulation_warning
 from nst.report import artifacts, zip_bytes
 from nst.settings import Settings
@@ -106,7 +107,8 @@ def controls(settings: Settings | None, losses: list[str], content, style) -> No
         note_column.warning("Choose at least one loss.")
     elif ready and not running:
         try:
-            note_column.caption(f"Estimated: {check_fits(settings, content[1].shape, len(losses)).describe()}.")
+            cost = relative_cost(parse_losses(losses))  # a mistyped loss name is reported here, before Run
+            note_column.caption(f"Estimated: {check_fits(settings, content[1].shape, len(losses), cost).describe()}.")
         except NSTError as error:
             note_column.error(str(error))
         if warning := emulation_warning(settings.precision):

@@ -40,11 +40,8 @@ LOSS_HELP = (f"Each runs with the same settings. A loss is {GRAMMAR}: a distance
 
 
 def loss_label(name: str) -> str:
-    """'mean_std' -> 'mean_std · matches mean and std' ; a typed name that does not parse shows as typed."""
-    try:
-        return f"{name} · {family(name)}"
-    except NSTError:
-        return name
+    """'mean_std' -> 'mean_std · means and spreads, by mse'. A typed name shows as typed: it is the value."""
+    return f"{name} · {family(name)}" if name in LOSSES.names() else name
 
 
 def _run_inputs() -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from nst.losses import file_stem
+from nst.losses import dial, file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 
@@ -50,19 +50,25 @@ def result_rows(grid: Grid, out: Path) -> list[dict[str, object]]:
     return rows
 
 
+REPLICATES = {"content", "style", "seed"}
+
+
 def summary_figure(rows: list[dict[str, object]], varied: list[str]):
     """For each varied setting (a row of plots), each image yardstick (a column): its mean per value,
-    one line per loss. With nothing varied, one row: each loss's mean."""
+    one line per loss. With nothing varied, one row: each loss's mean. When three or more losses differ in
+    one parameter (robust's alpha) and only images or seeds vary, one row: the yardsticks against it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     done = [row for row in rows if row["loss_status"] == "complete"]
+    losses = list(dict.fromkeys(row["loss"] for row in done))
+    if dial(losses) and set(varied) <= REPLICATES:  # image pairs and seeds repeat the dial: means over them
+        return _dial_figure(done, *dial(losses), plt)
     keys = varied or [None]
     figure, axes = plt.subplots(len(keys), len(IMAGE_YARDSTICKS), figsize=(4 * len(IMAGE_YARDSTICKS), 3 * len(keys)),
                                 squeeze=False, constrained_layout=True)  # fmt: skip
-    losses = list(dict.fromkeys(row["loss"] for row in done))
     for axis_row, key in zip(axes, keys):
         values = list(dict.fromkeys(_value(row, key) for row in done)) or ["-"]
         for axis, name in zip(axis_row, IMAGE_YARDSTICKS):
@@ -133,6 +139,29 @@ def _value(row: dict[str, object], key: str | None) -> str:
     if key in ("content", "style"):
         value = Path(str(value)).stem
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _dial_figure(done: list[dict], label: str, dialled: list[tuple[str, float]], plt):
+    """Each image yardstick's mean against the dial's value (robust's alpha: mse-like at 2, mae-like at 1),
+    one point per value in the grid's order; every other loss of the grid as a dashed level for reference."""
+    figure, axes = plt.subplots(1, len(IMAGE_YARDSTICKS), figsize=(4 * len(IMAGE_YARDSTICKS), 3.2),
+                                squeeze=False, constrained_layout=True)  # fmt: skip
+    names = [name for name, _ in dialled]
+    others = [loss for loss in dict.fromkeys(row["loss"] for row in done) if loss not in names]
+    for axis, yardstick in zip(axes[0], IMAGE_YARDSTICKS):
+        means = [_mean(done, name, None, "all", yardstick) for name in names]
+        axis.plot(range(len(names)), means, marker="o", color="black", label=label)
+        for index, loss in enumerate(others):
+            axis.axhline(_mean(done, loss, None, "all", yardstick), linestyle=("--", ":", "-.")[index % 3],
+                         color=f"C{index}", label=loss)  # fmt: skip
+        axis.set_xticks(range(len(names)), [f"{value:g}" for _, value in dialled])
+        axis.set_xlabel(label)
+        axis.set_title(f"{YARDSTICKS[yardstick].label} ({YARDSTICKS[yardstick].better} is better)", fontsize=10)
+        if YARDSTICKS[yardstick].log_scale:
+            axis.set_yscale("log")
+    axes[0][0].legend(fontsize=8)
+    figure.suptitle(f"mean over {len({row['run'] for row in done})} runs", fontsize=10)
+    return figure
 
 
 def _mean(rows: list[dict], loss: str, key: str | None, value: str, name: str) -> float:
