@@ -7,6 +7,10 @@ tensors. `pair(generated, target)` runs every iteration and returns two tensors 
 distance (nst.distances) compares. The reference of the normalised style term is the same pair made
 from the content's features, so from a content start the term is 1 for every statistic and distance.
 
+A statistic whose target depends on the generated image itself in a discontinuous way (mrf's nearest
+patches) also has `refresh(generated, target)`: the transfer calls it once per iteration, at the
+accepted image, so that every line search sees one smooth objective.
+
 A new statistic is one decorated class here; nst.losses names it and the tests pick it up.
 """
 
@@ -181,8 +185,9 @@ class GaussianMMD:
 class PatchMRF:
     """sum_i |P_i(F) - P_NN(i)(S)|^2 / n, P_i the 3x3 patches of the generated features, NN(i) the
     style patch of highest normalised cross-correlation with P_i (chosen afresh each iteration, held
-    constant for the gradient). Li and Wand, "Combining Markov Random Fields and Convolutional Neural
-    Networks for Image Synthesis", CVPR 2016: at block3_conv1 and block4_conv1 (their relu3_1, relu4_1)
+    constant through its line search and for the gradient: `refresh`). Li and Wand, "Combining Markov
+    Random Fields and Convolutional Neural Networks for Image Synthesis", CVPR 2016: at block3_conv1
+    and block4_conv1 (their relu3_1, relu4_1)
     when the style layers include them (the gatys preset does), else at every style layer.
 
     Style patches are taken with stride 1, or a larger stride where generated x style patches would
@@ -203,12 +208,18 @@ class PatchMRF:
         patches = tf.reshape(self._patches(style, stride), (-1, MRF_PATCH * MRF_PATCH * channels))  # (M, 9 C)
         unit = patches / (tf.norm(patches, axis=1, keepdims=True) + 1e-12)
         filters = tf.transpose(tf.reshape(unit, (-1, MRF_PATCH, MRF_PATCH, channels)), (1, 2, 3, 0))  # (3, 3, C, M)
-        return patches, filters
+        return self.refresh(like, (patches, filters, None))
+
+    def refresh(self, generated: tf.Tensor, target: tuple) -> tuple:
+        """The target matched anew to `generated`: the transfer calls it once per iteration, at the accepted
+        image, so that the objective its line search sees is one smooth function (matches that switched
+        inside a line search would make it jump, and L-BFGS stalled on that)."""
+        patches, filters, _ = target
+        scores = tf.nn.conv2d(tf.stop_gradient(generated), filters, 1, "VALID")  # (1, h-2, w-2, M)
+        return patches, filters, tf.reshape(tf.argmax(scores, axis=-1), (-1,))  # dividing by |P_i|: same argmax
 
     def pair(self, generated: tf.Tensor, target: tuple) -> tuple:
-        patches, filters = target
-        scores = tf.nn.conv2d(tf.stop_gradient(generated), filters, 1, "VALID")  # (1, h-2, w-2, M)
-        nearest = tf.reshape(tf.argmax(scores, axis=-1), (-1,))  # dividing by |P_i| would not change it
+        patches, _, nearest = target
         own = tf.reshape(self._patches(generated, 1), (-1, patches.shape[-1]))
         return own, tf.gather(patches, nearest)
 

@@ -81,6 +81,7 @@ class Transfer:
         self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision)
         self._style_indices = self._loss.style_layers(layers.style)
         self._value_and_grad = _value_and_grad_fn(self._extractor, self.loss, self._style_indices)
+        self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
         self._prepare(self.stages[0][0], None)
         self.best_image, self.best_total = self._start[0], float("inf")
@@ -105,13 +106,15 @@ class Transfer:
             self._prepare(size, self.best_image)
         iteration = self.history[-1].iteration if self.history else 0
         x = self._start
-        f, g = self.evaluate(x)
+        f, g = self.evaluate(x, refresh=True)
         if index:
             self.best_image, self.best_total = x[0], f
         optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
         for step in range(0 if index else -1, steps):  # -1: the first stage's start is iteration 0
             if step >= 0:
                 step_start = time.perf_counter()
+                if self._refreshes and step > 0:  # re-match at the accepted image; the line search keeps it
+                    f, g = self.evaluate(x, refresh=True)
                 x, f, g = optimizer.step(x, f, g, self.evaluate)
                 self.step_seconds += time.perf_counter() - step_start
                 iteration += 1
@@ -150,9 +153,12 @@ class Transfer:
         else:
             self._start = upscale(previous, content.shape[:2])[None]
 
-    def evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+    def evaluate(self, x: np.ndarray, refresh: bool = False) -> tuple[float, np.ndarray]:
         """The objective and its gradient at x (1, h, w, 3), at the current stage's size."""
-        terms, total, grad = self._value_and_grad(tf.constant(x), *self._targets, self._weights)
+        refresh = refresh and self._refreshes
+        terms, total, grad, style_targets = self._value_and_grad(tf.constant(x), *self._targets, self._weights, refresh)
+        if refresh:
+            self._targets = (self._targets[0], style_targets, self._targets[2])
         self._last_terms = tuple(float(t) for t in terms.numpy())
         return float(total), grad.numpy()
 
@@ -218,10 +224,12 @@ def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str, indices: tup
     loss = LOSSES.get(loss_name)
 
     @tf.function(reduce_retracing=True)
-    def value_and_grad(image, content_targets, style_targets, references, weights):
+    def value_and_grad(image, content_targets, style_targets, references, weights, refresh):
         with tf.GradientTape() as tape:
             tape.watch(image)
             content_features, style_features = extractor(image)
+            if refresh:  # a Python bool: traced once each way
+                style_targets = [loss.statistic.refresh(style_features[i], t) for i, t in zip(indices, style_targets)]
             distances = [loss.distance(f, t) for f, t in zip(content_features, content_targets)]
             distances += [loss.style(style_features[i], t) for i, t in zip(indices, style_targets)]
             distances.append(tf.image.total_variation(image[0]))
@@ -229,6 +237,6 @@ def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str, indices: tup
             n = len(content_targets)
             terms = tf.stack([tf.reduce_mean(ratios[:n]), tf.reduce_mean(ratios[n:-1]), ratios[-1]])
             total = tf.reduce_sum(weights * terms)
-        return terms, total, tape.gradient(total, image)
+        return terms, total, tape.gradient(total, image), style_targets
 
     return value_and_grad

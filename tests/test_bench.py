@@ -9,7 +9,8 @@ from nst.speed.tutorial import objective, run_tutorial
 TINY = bench.Plan(
     weights="vgg16-hed", sizes=(48,), race_size=64, tutorial_steps=4, race_iterations=3, coarse_iterations=2,
     precision_size=48, precision_iterations=3, multiscale_size=64, multiscale_iterations=4,
-    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2, loss_size=64, losses=("swd", "mrf"),
+    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2, loss_size=64, loss_iterations=2,
+    losses=("swd", "mrf"),
 )  # fmt: skip
 
 

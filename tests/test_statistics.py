@@ -152,3 +152,17 @@ def test_mrf_refuses_feature_maps_smaller_than_a_patch():
     f = tf.constant(features((1, 2, 5, 4)))
     with pytest.raises(SettingError, match="at least 3x3"):
         parse("mrf").statistic.target(f, f, SEED)
+
+
+def test_mrf_keeps_its_matches_until_refreshed():
+    """Between refreshes the objective is one smooth function (the matches are part of the target);
+    a refresh at another image matches that image's patches anew."""
+    style = features((1, 6, 6, 4), zeros=0.2)
+    start, moved = features((1, 6, 6, 4), zeros=0.2), features((1, 6, 6, 4), zeros=0.2, scale=3.0)
+    statistic = parse("mrf").statistic
+    target = statistic.target(tf.constant(style), tf.constant(start), SEED)
+    kept = statistic.pair(tf.constant(moved), target)[1]
+    refreshed = statistic.refresh(tf.constant(moved), target)
+    assert np.array_equal(kept, statistic.pair(tf.constant(start), target)[1])
+    assert np.array_equal(refreshed[2], statistic.target(tf.constant(style), tf.constant(moved), SEED)[2])
+    assert not np.array_equal(refreshed[2], target[2])

@@ -103,8 +103,8 @@ def test_a_non_finite_loss_stops_its_own_run_and_keeps_its_best_finite_image(con
     calls = {"n": 0}
     real = Transfer.evaluate
 
-    def faulty(self, x):
-        value, grad = real(self, x)
+    def faulty(self, x, refresh=False):
+        value, grad = real(self, x, refresh)
         if self.loss == "mae":
             calls["n"] += 1
             if calls["n"] > 3:  # from the 3rd step on, mae's objective is NaN

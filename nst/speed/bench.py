@@ -139,19 +139,22 @@ def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
 
 
 def losses(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> Section:
-    """Seconds per objective-and-gradient evaluation of every loss, float32, gatys layers, in one run, each
-    against mse's: what a statistic or distance costs beside the network's own passes."""
+    """Every loss's seconds per evaluation (objective and gradient) and per L-BFGS iteration (line search and,
+    for mrf, its re-matching included), float32, gatys layers, in one run, each against mse's."""
     settings = Settings(weights=plan.weights, preset="gatys", size=plan.loss_size, precision="float32")
     rows = []
     for loss in dict.fromkeys(("mse", *plan.losses)):
+        _finished(images, settings.replace(iterations=1), loss)  # traces the objective: no row pays for it
         transfer = Transfer(*images, settings, loss)
-        seconds = _median_seconds(functools.partial(transfer.evaluate, transfer.content_image[None]), 5)
-        rows.append({"loss": loss, "statistic": LOSSES.get(loss).statistic_name, "s/it": seconds})
+        evaluation = _median_seconds(functools.partial(transfer.evaluate, transfer.content_image[None]), 5)
+        run = _finished(images, settings.replace(iterations=plan.loss_iterations), loss)
+        rows.append({"loss": loss, "statistic": LOSSES.get(loss).statistic_name, "s/evaluation": evaluation,
+                     "s/it": run.step_seconds / plan.loss_iterations})  # fmt: skip
     for row in rows:
         row["/ mse"] = row["s/it"] / rows[0]["s/it"]
     size = "x".join(map(str, transfer.content_image.shape[1::-1]))
-    notes = [f"{size} px, gatys layers, float32; s/it: median of 5 evaluations of the objective and its gradient "
-             "after one warm-up (L-BFGS averages slightly more than one evaluation per iteration)"]  # fmt: skip
+    notes = [f"{size} px, gatys layers, float32; s/evaluation: median of 5 after a warm-up; s/it: mean over "
+             f"{plan.loss_iterations} L-BFGS iterations from the content image; / mse: of s/it"]  # fmt: skip
     return Section("losses", rows, notes)
 
 
@@ -207,8 +210,8 @@ def _cell(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _finished(images: tuple[np.ndarray, np.ndarray], settings: Settings) -> Transfer:
-    transfer = Transfer(*images, settings)
+def _finished(images: tuple[np.ndarray, np.ndarray], settings: Settings, loss: str = "mse") -> Transfer:
+    transfer = Transfer(*images, settings, loss)
     for _ in transfer.events():
         pass
     return transfer

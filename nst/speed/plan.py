@@ -25,5 +25,6 @@ class Plan:
     compare_losses: tuple[str, ...] = ("mse", "mae", "huber")
     compare_size: int = 256
     compare_iterations: int = 20
-    loss_size: int = 256  # losses: every featured loss's cost per evaluation against mse's
+    loss_size: int = 256  # losses: every featured loss's cost per iteration against mse's
+    loss_iterations: int = 10
     losses: tuple[str, ...] = FEATURED
