@@ -30,7 +30,7 @@ STD_EPSILON = 1e-8  # under the square root of a variance: a dead (all-zero) cha
 RFF_FEATURES = 256  # random Fourier features of mmd_rbf: the kernel's accuracy is about 1 / sqrt(256)
 MMD_BANDWIDTH_SAMPLES = 512  # style positions the median heuristic looks at
 MRF_PATCH = 3  # CNNMRF's patch side, in feature positions
-MRF_PAIRS = 2**24  # most (generated patch, style patch) pairs compared per layer: bounds mrf's cost
+MRF_MACS = 2**32  # most multiply-adds of mrf's matching convolution per layer: bounds its cost
 
 
 def statistic(name: str, description: str):
@@ -111,7 +111,7 @@ class SlicedWasserstein:
     docs/performance.md)."""
 
     family = "sliced distributions"  # what it matches, in two words for a picker
-    relative_cost = 2.1  # seconds per iteration over mse's (nst bench --sections losses)
+    relative_cost = 1.9  # seconds per iteration over mse's (nst bench --sections losses)
     layers: tuple[str, ...] = ()
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
@@ -186,16 +186,19 @@ class PatchMRF:
     """sum_i |P_i(F) - P_NN(i)(S)|^2 / n, P_i the 3x3 patches of the generated features, NN(i) the
     style patch of highest normalised cross-correlation with P_i (chosen afresh each iteration, held
     constant through its line search and for the gradient: `refresh`). Li and Wand, "Combining Markov
-    Random Fields and Convolutional Neural Networks for Image Synthesis", CVPR 2016: at block3_conv1
-    and block4_conv1 (their relu3_1, relu4_1)
-    when the style layers include them (the gatys preset does), else at every style layer.
+    Random Fields and Convolutional Neural Networks for Image Synthesis", CVPR 2016. At block1_conv1 to
+    block4_conv1 when the style layers include them (the gatys preset does), else at every style layer:
+    the paper's relu3_1 and relu4_1 (block3_conv1, block4_conv1) plus two shallow layers (`layers`).
 
-    Style patches are taken with stride 1, or a larger stride where generated x style patches would
-    exceed 2^24 pairs, which bounds the cost of the matching convolution."""
+    Style patches are taken with stride 1, or a larger stride where the matching convolution would
+    exceed 2^32 multiply-adds per layer (256x170 px: strides 16, 6, 2 and 1 at block1_conv1 to block4_conv1)."""
 
     family = "nearest patches"  # what it matches, in two words for a picker
-    relative_cost = 1.3  # seconds per iteration over mse's (nst bench --sections losses)
-    layers: tuple[str, ...] = ("block3_conv1", "block4_conv1")
+    relative_cost = 2.3  # seconds per iteration over mse's (nst bench --sections losses)
+    # The paper's relu3_1 and relu4_1, and the two shallow layers that carry colour with the offline
+    # vgg16-hed weights: with the paper's two alone the painting's texture came through, its palette did
+    # not (the cat went brown and violet under Starry Night; docs/performance.md).
+    layers: tuple[str, ...] = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1")
 
     def target(self, style: tf.Tensor, like: tf.Tensor, seed: list[int]) -> tuple:
         _, h, w, channels = (int(n) for n in style.shape)
@@ -204,7 +207,8 @@ class PatchMRF:
             raise SettingError(f"mrf needs feature maps of at least {MRF_PATCH}x{MRF_PATCH} positions; a style "
                                f"layer has {smallest}: choose a larger size or shallower style layers")  # fmt: skip
         generated_patches = max(1, (int(like.shape[1]) - 2) * (int(like.shape[2]) - 2))
-        stride = max(1, math.ceil(math.sqrt((h - 2) * (w - 2) * generated_patches / MRF_PAIRS)))
+        pairs = MRF_MACS / (MRF_PATCH * MRF_PATCH * channels)  # (generated, style) patch pairs within budget
+        stride = max(1, math.ceil(math.sqrt((h - 2) * (w - 2) * generated_patches / pairs)))
         patches = tf.reshape(self._patches(style, stride), (-1, MRF_PATCH * MRF_PATCH * channels))  # (M, 9 C)
         unit = patches / (tf.norm(patches, axis=1, keepdims=True) + 1e-12)
         filters = tf.transpose(tf.reshape(unit, (-1, MRF_PATCH, MRF_PATCH, channels)), (1, 2, 3, 0))  # (3, 3, C, M)

@@ -141,7 +141,8 @@ def test_mrf_matches_each_patch_to_its_most_correlated_style_patch():
 
 def test_mrf_uses_its_own_layers_when_the_style_layers_have_them():
     layers = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
-    assert parse("mrf").style_layers(layers) == (2, 3)
+    assert parse("mrf").style_layers(layers) == (0, 1, 2, 3)
+    assert parse("mrf").style_layers(("block3_conv1", "block5_conv1")) == (0,)
     assert parse("mrf").style_layers(("block1_conv1", "block2_conv1")) == (0, 1)
     assert parse("swd").style_layers(layers) == (0, 1, 2, 3, 4)
 
