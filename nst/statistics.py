@@ -107,8 +107,7 @@ class SlicedWasserstein:
 
     C directions per layer, Gaussian then normalised, fixed per run (seeded by the run's seed and the
     layer): the paper draws fresh ones every iteration, but L-BFGS (the default optimizer) needs one
-    objective across its line search and curvature pairs, and fixed directions were measured as good (see
-    docs/performance.md)."""
+    objective across its line search and curvature pairs."""
 
     family = "sliced distributions"  # what it matches, in two words for a picker
     relative_cost = 1.9  # seconds per iteration over mse's (nst bench --sections losses)
