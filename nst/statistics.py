@@ -164,9 +164,8 @@ class GaussianMMD:
         samples = positions(style).numpy().astype(np.float64)
         rng = np.random.default_rng(seed)
         picked = samples[rng.choice(len(samples), min(len(samples), MMD_BANDWIDTH_SAMPLES), replace=False)]
-        squared = np.sum((picked[:, None] - picked[None]) ** 2, axis=-1)
-        bandwidth = math.sqrt(max(float(np.median(squared[np.triu_indices(len(picked), 1)] if len(picked) > 1
-                                                  else squared)), 1e-12))  # fmt: skip
+        squared = np.sum((picked[:, None] - picked[None]) ** 2, axis=-1)[np.triu_indices(len(picked), 1)]
+        bandwidth = math.sqrt(max(float(np.median(squared)) if squared.size else 0.0, 1e-12))  # 1 position: no pairs
         weights = tf.constant(rng.normal(size=(samples.shape[1], RFF_FEATURES)) / bandwidth, tf.float32)
         offsets = tf.constant(rng.uniform(0, 2 * math.pi, RFF_FEATURES), tf.float32)
         return weights, offsets, self._embedding(positions(style), weights, offsets)
