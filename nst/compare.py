@@ -51,7 +51,7 @@ def parse_losses(losses: str | Sequence[str]) -> list[str]:
         raise SettingError(f"choose at least one loss from: {', '.join(LOSSES.names())}")
     if len(names) > limits.MAX_LOSSES:
         raise SettingError(f"at most {limits.MAX_LOSSES} losses per comparison, got {len(names)}")
-    return list(dict.fromkeys(LOSSES.canonical(name) for name in names))  # `gram+mse` and `mse` are one loss
+    return LOSSES.canonical_unique(names)
 
 
 class Comparison:

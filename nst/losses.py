@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +56,6 @@ class Loss:
 class LossCatalogue:
     """Looks up any well-formed name (not only the featured ones); iterates over the featured."""
 
-    kind = "loss"
-
     def entry(self, name: str) -> Entry[Loss]:
         loss = parse(name)
         return Entry(loss.name, loss.description, loss)
@@ -67,6 +65,10 @@ class LossCatalogue:
 
     def canonical(self, name: str) -> str:
         return parse(name).name
+
+    def canonical_unique(self, names: Iterable[str]) -> list[str]:
+        """Canonical names, each once, in order: `gram+mse` and `mse` are one loss."""
+        return list(dict.fromkeys(self.canonical(name) for name in names))
 
     def names(self) -> list[str]:
         return list(FEATURED)

@@ -70,7 +70,7 @@ def load_grid(path: str | Path) -> Grid:
                 problems.append(f"{key} image not found: {name!r} (paths are relative to the grid file)")
     losses = tuple(values.pop("losses", None) or ("mse", "mae"))
     problems += [problem for problem in map(_loss_problem, losses) if problem]
-    losses = tuple(dict.fromkeys(LOSSES.canonical(loss) for loss in losses)) if not problems else losses
+    losses = tuple(LOSSES.canonical_unique(losses)) if not problems else losses
     combos, setting_problems = _setting_combinations(values)
     problems += setting_problems
     if problems:

@@ -77,9 +77,7 @@ def summary_figure(rows: list[dict[str, object]], varied: list[str]):
                 axis.plot(range(len(values)), means, marker="o", label=loss)
             axis.set_xticks(range(len(values)), values, rotation=20 if len(values) > 4 else 0)
             axis.set_xlabel(key or "all runs")
-            axis.set_title(f"{YARDSTICKS[name].label} ({YARDSTICKS[name].better} is better)", fontsize=10)
-            if YARDSTICKS[name].log_scale:
-                axis.set_yscale("log")
+            _label_axis(axis, name)
     axes[0][0].legend(fontsize=8)
     if not done:
         figure.suptitle("no run has completed yet")
@@ -156,12 +154,17 @@ def _dial_figure(done: list[dict], label: str, dialled: list[tuple[str, float]],
                          color=f"C{index}", label=loss)  # fmt: skip
         axis.set_xticks(range(len(names)), [f"{value:g}" for _, value in dialled])
         axis.set_xlabel(label)
-        axis.set_title(f"{YARDSTICKS[yardstick].label} ({YARDSTICKS[yardstick].better} is better)", fontsize=10)
-        if YARDSTICKS[yardstick].log_scale:
-            axis.set_yscale("log")
+        _label_axis(axis, yardstick)
     axes[0][0].legend(fontsize=8)
     figure.suptitle(f"mean over {len({row['run'] for row in done})} runs", fontsize=10)
     return figure
+
+
+def _label_axis(axis, yardstick: str) -> None:
+    """A yardstick's plot: its label and better direction as the title, a log axis where it spans decades."""
+    axis.set_title(f"{YARDSTICKS[yardstick].label} ({YARDSTICKS[yardstick].better} is better)", fontsize=10)
+    if YARDSTICKS[yardstick].log_scale:
+        axis.set_yscale("log")
 
 
 def _mean(rows: list[dict], loss: str, key: str | None, value: str, name: str) -> float:
