@@ -4,9 +4,12 @@
 - Vote (/vote): two losses' outputs, names hidden, sides random; which do you prefer?
 - Ratings (/ratings): the losses ranked by people's votes, with 95% intervals, beside the yardsticks."""
 
+from pathlib import Path
+
 import streamlit as st
 
 st.set_page_config(page_title="nst: losses for style transfer", page_icon="🎨", layout="wide")
+st.html(Path(__file__).parent / "views" / "page.css")  # compact pickers; a smaller title on a phone
 pages = [
     st.Page("views/compare.py", title="Compare", icon=":material/compare:", default=True),
     st.Page("views/vote.py", title="Vote", icon=":material/how_to_vote:", url_path="vote"),

@@ -20,6 +20,9 @@ def charts(at: AppTest) -> list:
 
 @pytest.fixture
 def page() -> AppTest:
+    from views.shared import engine
+
+    engine().wait(120)  # TensorFlow and the model, loaded in the background: the estimate needs them
     at = AppTest.from_file(APP, default_timeout=240)
     at.run()
     return at
@@ -150,3 +153,53 @@ def test_a_typed_loss_is_accepted_and_a_mistyped_one_explained_before_running(pa
     page.multiselect(key="losses").set_value(["mse", "robust:alpha=7"]).run()
     assert not page.exception
     assert any("alpha='7' is not allowed" in e.value for e in page.error)
+
+
+def linked(query: dict) -> AppTest:
+    """The page opened from a shared link with `query` (values: a string, or a list for a repeated name)."""
+    from views.shared import engine
+
+    engine().wait(120)
+    at = AppTest.from_file(APP, default_timeout=240)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_a_shared_link_sets_samples_losses_and_settings():
+    link = {"content": "coffee.png", "style": "the_scream.jpg", "loss": ["hellinger", "robust:alpha=0.50"]}
+    at = linked(link | {"size": "128", "iterations": "7", "content_weight": "2", "colors": "content", "preset": "seed"})
+    assert not at.exception and not at.warning
+    assert at.multiselect(key="losses").value == ["hellinger", "robust:alpha=0.5"]  # made canonical
+    assert (at.slider(key="size").value, at.number_input(key="iterations").value) == (128, 7)
+    assert at.number_input(key="content_weight").value == 2.0 and at.toggle(key="preserve_colors").value
+    shown = captions(at)
+    assert any(c.startswith("content: coffee.png") for c in shown)
+    assert any(c.startswith("style: the_scream.jpg") for c in shown)
+    assert any(i.value.startswith("From the bundled study") for i in at.info)  # the gallery's result at once
+
+
+def test_the_url_follows_the_choices_and_leaves_defaults_out(page):
+    assert dict(page.query_params) == {}
+    page.slider(key="size").set_value(128).run()
+    page.button(key="style_sample_the_scream").click().run()
+    page.multiselect(key="losses").set_value(["mse", "huber"]).run()
+    assert page.query_params["size"] in ("128", ["128"]) and "the_scream.jpg" in page.query_params["style"]
+    assert page.query_params["loss"] == ["mse", "huber"]
+    code = page.get("code")[0].value
+    assert "size=128" in code and "style=the_scream.jpg" in code and "loss=mse&loss=huber" in code
+    page.slider(key="size").set_value(256).run()  # back to the default: out of the link
+    assert "size" not in page.query_params
+
+
+def test_a_bad_link_value_is_reset_with_one_notice():
+    at = linked({"size": "5000", "schedule": "many", "loss": ["mse", "nope"], "content": "../x.png", "seed": "3",
+                 "iterations": "1", "weights": "vgg16-hed"})  # fmt: skip
+    assert not at.exception
+    [warning] = at.warning
+    for part in ("size=5000", "allowed: 64 to 1024", "schedule=many", "loss=mse&nope", "content=../x.png"):
+        assert part in warning.value
+    assert at.slider(key="size").value == 256 and at.multiselect(key="losses").value == ["mse", "mae"]
+    assert at.number_input(key="seed").value == 3  # the good values are kept
+    at.button(key="run").click().run()  # the notice has been read once a comparison starts
+    assert not any("This link" in w.value for w in at.warning) and not at.exception

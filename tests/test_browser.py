@@ -2,6 +2,7 @@
 
 Needs Debian's chromium (.ci/run installs it). Saves screenshots to test-artifacts/."""
 
+import contextlib
 import json
 import os
 import socket
@@ -39,33 +40,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def serve(env: dict, log_name: str):
+    """`streamlit run app.py` on a free port, started now; yields (url, pid) once it answers its health check."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    votes = tmp_path_factory.mktemp("votes") / "votes.sqlite3"  # the page's own votes database, for this test
-    log = open(ARTIFACTS / "streamlit.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NST_CONCURRENT_RUNS": "1", "NST_VOTES_DB": str(votes)},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    with open(ARTIFACTS / log_name, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            pytest.fail(f"streamlit did not start within 90 s; see test-artifacts/{log_name}")
         try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 90 s; see test-artifacts/streamlit.log")
-    yield url, process.pid, f"sqlite:///{votes}"
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+            yield url, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    votes = tmp_path_factory.mktemp("votes") / "votes.sqlite3"  # the page's own votes database, for this test
+    with serve({"NST_CONCURRENT_RUNS": "1", "NST_VOTES_DB": str(votes)}, "streamlit.log") as (url, pid):
+        yield url, pid, f"sqlite:///{votes}"
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +183,9 @@ def test_closing_the_tab_ends_the_work(server, browser):
     idle = cpu_seconds(server[1])
     time.sleep(3)
     assert cpu_seconds(server[1]) - idle < 0.5
+    after = start_run(browser, server[0], iterations=3)  # the closed tab gave its run slot back
+    after.get_by_role("heading", name="Results", exact=True).wait_for(timeout=120_000)
+    after.close()
 
 
 def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browser):
@@ -196,3 +207,129 @@ def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browse
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-ratings.png"), full_page=True)
     page.close()
+
+
+PHONE = {"width": 390, "height": 844}  # a phone's viewport (CSS px)
+TINY_LINK = "?size=64&iterations=3&weights=vgg16-hed"  # a shared link's settings: a run of a few seconds
+
+
+def phone(browser):
+    return browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def top_in_page(page, locator) -> float:
+    """An element's top from the top of the page (the main area scrolls, not the window)."""
+    box = locator.bounding_box()
+    return box["y"] + page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
+
+
+def test_on_a_phone_the_pickers_are_compact_and_run_is_within_two_screens(server, browser):
+    page = phone(browser)
+    page.goto(server[0])
+    run = page.get_by_role("button", name="Run comparison")
+    run.wait_for(timeout=60_000)
+    page.get_by_text("style: starry_night.jpg", exact=False).wait_for()
+    assert top_in_page(page, run) <= 1700
+    tops = {round(page.get_by_role("img", name=f"content sample: {name}").bounding_box()["y"])
+            for name in ("astronaut.png", "chelsea.png", "coffee.png", "grace_hopper.jpg")}  # fmt: skip
+    assert len(tops) == 1  # four thumbnails in one row
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE["width"]  # nothing sideways
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "phone-before-run.png"), full_page=True)
+    page.close()
+
+
+def test_a_run_to_results_on_a_phone(server, browser):
+    page = phone(browser)
+    page.goto(server[0] + TINY_LINK)
+    page.get_by_role("button", name="Run comparison").click(timeout=60_000)
+    page.get_by_role("heading", name="Results", exact=True).wait_for(timeout=180_000)
+    for label in ("content", "style", "mse (3 it.)", "mae (3 it.)"):
+        assert page.get_by_text(label, exact=True).first.is_visible() or page.get_by_text(label, exact=True).count()
+    outputs = [page.get_by_role("img", name=f"{loss} (3 it.)", exact=False).bounding_box() for loss in ("mse", "mae")]
+    assert outputs[0]["y"] + outputs[0]["height"] <= outputs[1]["y"]  # stacked, each with its label
+    table = page.locator("[data-testid='stTable']")
+    sideways = table.evaluate("t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]")
+    assert sideways[2] <= PHONE["width"]  # the table stays on the screen and scrolls sideways within it
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE["width"]
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "phone-after-run.png"), full_page=True)
+    page.close()
+
+
+def test_a_shared_link_reproduces_a_selection(server, browser):
+    link = "?content=coffee.png&style=the_scream.jpg&loss=hellinger&loss=mean_std&size=128&seed=7&colors=content"
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server[0] + link)
+    page.get_by_text("content: coffee.png", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("style: the_scream.jpg", exact=False).wait_for()
+    losses = page.locator("[data-testid='stMultiSelect']", has_text="Losses to compare")
+    assert "hellinger" in losses.inner_text() and "mean_std" in losses.inner_text()
+    assert "mse" not in losses.inner_text().replace("mean_std · means and spreads, by mse", "")
+    assert page.get_by_test_id("stSliderThumbValue").first.inner_text() == "128"
+    assert page.get_by_role("spinbutton", name="Seed").input_value() == "7"
+    page.get_by_role(
+        "button", name="great", exact=True
+    ).click()  # a change goes into the URL, and into the offered link
+    page.wait_for_function("() => location.search.includes('style=great_wave_hokusai.jpg')")
+    page.get_by_role("button", name="Share this comparison").click()
+    offered = page.locator("[data-testid='stCode']").inner_text()
+    assert "style=great_wave_hokusai.jpg" in offered and "loss=hellinger&loss=mean_std" in offered
+    again = browser.new_page(viewport={"width": 1400, "height": 900})
+    again.goto(page.url)  # the link, opened by someone else
+    again.get_by_text("style: great_wave_hokusai.jpg", exact=False).wait_for(timeout=60_000)
+    again.get_by_text("content: coffee.png", exact=False).wait_for()
+    assert again.get_by_role("spinbutton", name="Seed").input_value() == "7"
+    assert_no_exception(page)
+    assert_no_exception(again)
+    page.close()
+    again.close()
+
+
+def test_a_bad_link_value_is_reset_with_one_notice(server, browser):
+    page = phone(browser)
+    page.goto(server[0] + "?size=5000&loss=nope&loss=mse&style=../../etc/passwd")
+    notice = page.get_by_text("This link had values the page cannot use", exact=False)
+    notice.wait_for(timeout=60_000)
+    for part in ("size=5000", "loss=nope", "style=../../etc/passwd"):
+        assert part in notice.inner_text()
+    assert page.locator("[data-testid='stAlertContentWarning']").count() == 1
+    page.get_by_text("style: starry_night.jpg", exact=False).wait_for()  # the default sample instead
+    assert_no_exception(page)
+    page.close()
+
+
+def test_every_control_up_to_run_is_reached_with_the_keyboard(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server[0])
+    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.innerText") == "Run comparison":
+            break
+    else:
+        pytest.fail("Run comparison was not reached with Tab")
+    page.keyboard.press("Enter")  # and it works from the keyboard
+    page.get_by_role("button", name="Stop").wait_for()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click(timeout=60_000)
+    page.close()
+
+
+def test_the_first_visit_to_a_fresh_server_shows_the_title_at_once(browser, tmp_path):
+    """The page paints before TensorFlow and the model load (in the background): measured and reported in
+    test-artifacts/first-visit.json; asserted loosely (the target on the project's 2-core machine is 3 s)."""
+    with serve({"NST_VOTES_DB": str(tmp_path / "votes.sqlite3")}, "streamlit-fresh.log") as (url, _):
+        page = phone(browser)
+        started = time.perf_counter()
+        page.goto(url)
+        page.get_by_role("heading", name="How does the loss function change", exact=False).wait_for(timeout=60_000)
+        seconds = {"title": time.perf_counter() - started}
+        page.get_by_text("Loading TensorFlow and the model in the background", exact=False).wait_for()
+        page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+        seconds["run_button"] = time.perf_counter() - started
+        page.get_by_text("Estimated: about", exact=False).wait_for(timeout=120_000)  # the model is in
+        seconds["model_loaded"] = time.perf_counter() - started
+        assert_no_exception(page)
+        page.close()
+    (ARTIFACTS / "first-visit.json").write_text(json.dumps({k: round(v, 2) for k, v in seconds.items()}))
+    assert seconds["title"] < 10

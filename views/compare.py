@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,18 +14,32 @@ from nst.backbone import load_backbone
 from nst.budget import check_fits
 from nst.compare import Comparison, parse_losses
 from nst.errors import NSTError
-from nst.images import read_image
+from nst.images import read_image, resize_long_side
 from nst.losses import relative_cost
-from nst.precision import emulation_warning
+from nst.precision import emulation_warning, resolve_precision
 from nst.report import artifacts, zip_bytes
 from nst.settings import Settings
 from nst.votes.gallery import outputs_from_files
+from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
-from views.settings_panel import sidebar
-from views.shared import ASSETS, gallery, pool, run_queue, sample_image, thumbnail
+from views.settings_panel import PARAMS, layer_params, sidebar
+from views.shared import ASSETS, engine, gallery, pool, run_queue, sample_image, thumbnail
 
 DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
+THUMB_PX = 76  # a sample's thumbnail: four in a row on a phone (390 px), all in one row on a laptop
+PREVIEW_PX = (320, 220)  # the chosen image's largest shown width and height
+
+
+def sample_paths(role: str) -> list[Path]:
+    return sorted((ASSETS / role).glob("*.*"))
+
+
+LINK_PARAMS = (
+    *(choice(role, f"{role}_choice", name, [path.name for path in sample_paths(role)])
+      for role, name in DEFAULT_SAMPLES.items()),
+    *PARAMS,
+)  # fmt: skip
 # The model has one cache: nst.backbone.load_backbone's, process-wide and safe across sessions' threads
 # (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
 
@@ -35,11 +50,21 @@ def main() -> None:
         "Gatys et al. style transfer on VGG16. Every loss runs under identical conditions (same start, seed, "
         "layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks."
     )
-    settings, losses = sidebar()
+    state, loaded = st.session_state, engine()
+    if not loaded.ready:
+        loading_notice()
+    query = link_query()
+    problems = restore(LINK_PARAMS, query) + restore(layer_params(state.preset), query)
+    if problems:
+        state.link_problems = problems
+    if state.get("link_problems"):
+        st.warning("This link had values the page cannot use; they were reset: " + "; ".join(state.link_problems))
+    here = f" (here: {resolve_precision('auto')})" if loaded.ready else ""
+    settings, losses = sidebar(here)
     content = image_picker("content")
     style = image_picker("style")
-    controls(settings, losses, content, style)
-    state = st.session_state
+    controls(settings, losses, content, style, loaded.ready)
+    share(content, style)
     if state.get("running"):
         live_view()
     if state.get("result") is not None:
@@ -50,29 +75,47 @@ def main() -> None:
             gallery_view(unit, content[1], style[1])
 
 
+@st.fragment(run_every=1.0)
+def loading_notice() -> None:
+    """Shown while TensorFlow and the model load in the background; the whole page reruns once they are in."""
+    if engine().ready:
+        st.rerun()
+    st.caption(":material/hourglass_top: Loading TensorFlow and the model in the background (after a server "
+               "start, about 10 s). Choose images and settings meanwhile; the time estimate follows.")  # fmt: skip
+
+
+def share(content, style) -> None:
+    """Keep the choices in the URL and offer the link; an upload never goes in it."""
+    link = publish(current((*LINK_PARAMS, *layer_params(st.session_state.preset))))
+    uploads = [role for role, chosen in (("content", content), ("style", style)) if chosen and not chosen[2]]
+    with st.popover("Share this comparison", icon=":material/share:"):
+        st.caption("This link opens the page with the same samples, losses and settings (the address bar "
+                   "holds it too). Where the bundled study has that pair, its result shows at once.")  # fmt: skip
+        if uploads:
+            st.warning(f"Your uploaded {' and '.join(uploads)} image is not in the link (uploads never leave this "
+                       "page): it opens with the samples chosen above instead.")  # fmt: skip
+        st.code(link, language=None, wrap_lines=True)
+
+
 def image_picker(role: str):
-    """One row: the bundled samples as thumbnails to click, an upload, and the chosen image.
-    Returns (name, image, is_sample) or None."""
+    """The bundled samples as small thumbnails to click (a row that wraps on a phone), an upload, and the
+    chosen image. Returns (name, image, is_sample) or None."""
     state = st.session_state
-    samples = sorted((ASSETS / role).glob("*.*"))
     choice_key = f"{role}_choice"
-    state.setdefault(choice_key, DEFAULT_SAMPLES[role])
-    *thumbs, upload_column, shown = st.columns([1] * len(samples) + [2.2, 2], vertical_alignment="bottom")
-    for column, path in zip(thumbs, samples):
-        column.image(thumbnail(str(path)), width="stretch")
-        column.button(
-            path.stem.replace("_", " ").split("-")[0],
-            key=f"{role}_sample_{path.stem}",
-            help=path.name,  # narrow columns cut the label short
-            type="primary" if state[choice_key] == path.name else "secondary",
-            width="stretch",
-            on_click=state.__setitem__,
-            args=(choice_key, path.name),
-        )
-    upload = upload_column.file_uploader(f"{role.capitalize()} image: a sample, or upload one", type=UPLOAD_TYPES,
-                                         key=f"{role}_upload")  # fmt: skip
-    if state[choice_key] not in {path.name for path in samples}:  # only the bundled samples are ever read
+    if state[choice_key] not in {path.name for path in sample_paths(role)}:  # only bundled samples are read
         state[choice_key] = DEFAULT_SAMPLES[role]
+    pick, shown = st.columns([5, 2], vertical_alignment="top")
+    with pick.container(horizontal=True, gap="small", key=f"{role}_samples"):
+        for path in sample_paths(role):
+            with st.container(width=THUMB_PX, gap=None):
+                st.image(thumbnail(str(path)), width="stretch", alt=f"{role} sample: {path.name}")
+                st.button(
+                    short_name(path), key=f"{role}_sample_{path.stem}", help=path.name, width="stretch",
+                    type="primary" if state[choice_key] == path.name else "secondary",
+                    on_click=state.__setitem__, args=(choice_key, path.name),
+                )  # fmt: skip
+    upload = pick.file_uploader(f"{role.capitalize()} image: a sample above, or upload one", type=UPLOAD_TYPES,
+                                key=f"{role}_upload")  # fmt: skip
     try:
         if upload is not None:
             loaded = read_image(upload.getvalue(), name=upload.name)
@@ -84,37 +127,59 @@ def image_picker(role: str):
     except NSTError as error:
         shown.error(str(error))
         return None
-    shown.image(image, caption=f"{role}: {name} ({image.shape[1]}x{image.shape[0]})", width="stretch")
+    label = f"{role}: {name} ({image.shape[1]}x{image.shape[0]})"
+    shown.image(preview(image), caption=label, alt=label)
+    if upload is not None:
+        shown.caption(f"Uploads stay on this page: a link to it shows the sample {state[choice_key]} instead.")
     return name, image, upload is None
 
 
-def controls(settings: Settings | None, losses: list[str], content, style) -> None:
+def short_name(path: Path) -> str:
+    """A thumbnail's button label: the first word that names it ('the_scream' -> 'scream')."""
+    words = path.stem.replace("-", "_").split("_")
+    return next((word for word in words if word != "the"), words[0])
+
+
+def preview(image):
+    """The chosen image, shrunk to fit PREVIEW_PX (width, height): a portrait painting stays short on a phone."""
+    scale = min(1.0, PREVIEW_PX[0] / image.shape[1], PREVIEW_PX[1] / image.shape[0])
+    return image if scale == 1.0 else resize_long_side(image, round(max(image.shape[:2]) * scale))
+
+
+def controls(settings: Settings | None, losses: list[str], content, style, loaded: bool) -> None:
     state = st.session_state
     ready = settings is not None and content is not None and style is not None and bool(losses)
     # Run's click only raises a flag: the run starts here, from the widgets' values in this very run
     # (a click's callback arguments would be those of the previous one), and before the buttons are
     # drawn, so that Stop is live from the first iteration.
     if state.pop("run_requested", False) and ready and not state.get("running"):
+        state.pop("link_problems", None)  # the link's notice has been read
         start(settings, losses, content, style)
     running = bool(state.get("running"))
-    run_column, stop_column, note_column = st.columns([1, 1, 4])
-    run_column.button(
-        "Run comparison", type="primary", key="run", disabled=not ready or running,
-        on_click=state.__setitem__, args=("run_requested", True),
-    )  # fmt: skip
-    stop_column.button("Stop", key="stop", disabled=not running, on_click=finish, kwargs={"stopped": True})
-    if not losses:
-        note_column.warning("Choose at least one loss.")
-    elif ready and not running:
-        try:
-            cost = relative_cost(parse_losses(losses))  # a mistyped loss name is reported here, before Run
-            note_column.caption(f"Estimated: {check_fits(settings, content[1].shape, len(losses), cost).describe()}.")
-        except NSTError as error:
-            note_column.error(str(error))
-        if warning := emulation_warning(settings.precision):
-            note_column.warning(warning[0].upper() + warning[1:] + ".")
+    with st.container(horizontal=True, vertical_alignment="center", key="run_row"):  # side by side on a phone too
+        st.button(
+            "Run comparison", type="primary", key="run", disabled=not ready or running,
+            on_click=state.__setitem__, args=("run_requested", True),
+        )  # fmt: skip
+        st.button("Stop", key="stop", disabled=not running, on_click=finish, kwargs={"stopped": True})
+        if not losses:
+            st.warning("Choose at least one loss.")
+        elif ready and not running:
+            estimate_note(settings, losses, content, loaded)
     if state.get("run_error"):
         st.error(state.pop("run_error"))
+
+
+def estimate_note(settings: Settings, losses: list[str], content, loaded: bool) -> None:
+    """The run's estimated time and memory; a mistyped loss name is reported here, before Run."""
+    try:
+        cost = relative_cost(parse_losses(losses))
+        estimate = check_fits(settings, content[1].shape, len(losses), cost).describe() if loaded else None
+        st.caption(f"Estimated: {estimate}." if estimate else "Estimated time: shown once TensorFlow has loaded.")
+    except NSTError as error:
+        st.error(str(error))
+    if loaded and (warning := emulation_warning(settings.precision)):
+        st.warning(warning[0].upper() + warning[1:] + ".")
 
 
 def start(settings: Settings, losses: list[str], content, style) -> None:
@@ -156,19 +221,19 @@ def live_view() -> None:
     given back then, and a rerun continues the same stream, at the front of the line."""
     state = st.session_state
     comparison: Comparison = state.comparison
-    queue = run_queue()
+    ticket, queue = state.ticket, run_queue()  # the ticket is held here: a closed tab's state may be gone
     bar = st.progress(0.0, text="Waiting for a free slot...")
-    queue.join(state.ticket, front=bool(comparison.transfers))
+    queue.join(ticket, front=bool(comparison.transfers))
     try:
-        while not queue.try_start(state.ticket):
-            bar.progress(0.0, text=f"Waiting: place {queue.place(state.ticket)} in line for the {queue.slots} "
+        while not queue.try_start(ticket):
+            bar.progress(0.0, text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} "
                          "run slot(s) of this server")  # fmt: skip
             time.sleep(0.5)
         _consume(comparison, bar)
     except NSTError as error:
         state.run_error = str(error)
     finally:
-        queue.leave(state.ticket)
+        queue.leave(ticket)
     finish()
     st.rerun()
 
@@ -188,7 +253,8 @@ def _consume(comparison: Comparison, bar) -> None:
         bar.progress(min(done / total, 1.0), text=f"{event.loss}: iteration {event.iteration}/{event.iterations}"
                      f" · {elapsed:.0f} s · {left}")  # fmt: skip
         if event.preview is not None:
-            frames[event.loss].image(event.preview, caption=f"{event.loss} · iteration {event.iteration}",
+            label = f"{event.loss} · iteration {event.iteration}"
+            frames[event.loss].image(event.preview, caption=label, alt=f"{label}: the image so far",
                                      width="stretch")  # fmt: skip
             if event.loss == comparison.losses[-1]:
                 histories = {loss: t.history for loss, t in comparison.transfers.items()}

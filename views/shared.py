@@ -4,14 +4,18 @@ across sessions) and small helpers."""
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from nst import limits
+from nst.backbone import load_backbone
 from nst.errors import NSTError
 from nst.images import load_image, resize_long_side
 from nst.runqueue import RunQueue
+from nst.settings import Settings
 from nst.votes import store
 from nst.votes.ballot import BallotBox
 from nst.votes.gallery import GALLERY, Unit, read_units
@@ -25,6 +29,44 @@ ASSETS = ROOT / "assets"
 def run_queue() -> RunQueue:
     """One line for the whole server process: at most limits.concurrent_runs() runs compute at once."""
     return RunQueue(limits.concurrent_runs())
+
+
+class Engine:
+    """TensorFlow and the default model, loaded in a background thread from the server's first visit on,
+    so that the page paints at once instead of waiting for them. Whoever needs them before they are
+    ready just uses them: TensorFlow's import and load_backbone's cache make a second caller wait."""
+
+    def __init__(self) -> None:
+        self.error, self.seconds = "", 0.0
+        self._done = threading.Event()
+        threading.Thread(target=self._load, name="nst-engine-load", daemon=True).start()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            from nst.precision import native_bfloat16
+
+            native_bfloat16()  # imports TensorFlow and probes its devices
+            default = Settings()
+            load_backbone(default.weights, default.pooling, default.network_precision)
+        except Exception as error:  # reported where the model is used; the page itself keeps working
+            self.error = str(error)
+        finally:
+            self.seconds = time.perf_counter() - started
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> Engine:
+    """The one background load of the server process, started by its first visit."""
+    return Engine()
 
 
 @st.cache_resource

@@ -14,6 +14,7 @@ from views.shared import ASSETS, open_ballot_box, pool, session_id, thumbnail
 
 BUTTONS = {"left": "Left is better", "right": "Right is better", "tie": "Can't tell"}
 IMAGE_WIDTH = 440  # px: two side by side on a laptop, the buttons still in view (the gallery's are 192 px)
+THUMB_WIDTH = 110  # px: the content and style images, shown small
 FRESH_PAIR_AFTER = {"reused", "expired", "unknown"}  # refusals after which the shown pair is replaced
 
 
@@ -49,14 +50,18 @@ def issue(box: BallotBox) -> Ballot:
 def show(ballot: Ballot, box: BallotBox) -> None:
     state = st.session_state
     content, style = ballot.left.content, ballot.left.style
-    small = st.columns([1, 1, 6])
-    small[0].image(thumbnail(str(ASSETS / "content" / content)), caption=f"content: {content}", width=110)
-    small[1].image(thumbnail(str(ASSETS / "style" / style)), caption=f"style: {style}", width=110)
+    with st.container(horizontal=True):  # the inputs, small; side by side on a phone too
+        for role, name in (("content", content), ("style", style)):
+            st.image(thumbnail(str(ASSETS / role / name)), caption=f"{role}: {name}", width=THUMB_WIDTH,
+                     alt=f"{role} image: {name}")  # fmt: skip
     voted = state.get("vote")
-    for column, side, output in zip(st.columns(2), ("Left", "Right"), (ballot.left, ballot.right)):
-        label = f"{side}: **{output.loss}**" if voted else side
-        column.image(output.image, width=IMAGE_WIDTH)
-        column.markdown(label)
+    # Left and right stay left and right on a phone: the pair shares one row and shrinks with the screen.
+    with st.container(horizontal=True, wrap=False, width=2 * IMAGE_WIDTH + 16, key="vote_pair"):
+        for side, output in zip(("Left", "Right"), (ballot.left, ballot.right)):
+            shown = f"made by {output.loss}" if voted else "which loss made it is hidden until you vote"
+            with st.container(width="stretch", gap=None):
+                st.image(output.image, width="stretch", alt=f"{side} result: {shown}")
+                st.markdown(f"{side}: **{output.loss}**" if voted else side)
     buttons = st.columns(3)
     for column, (choice, label) in zip(buttons, BUTTONS.items()):
         column.button(label, key=f"vote_{choice}", disabled=bool(voted), width="stretch",

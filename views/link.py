@@ -1,0 +1,118 @@
+"""Shareable links: the Compare view's choices kept in the page's URL (st.query_params), so a copied link
+opens the same comparison. Only bundled samples and settings travel in a link; uploads never do.
+
+Each shareable widget is one Param: its URL name, its session-state key, its default and how a URL value
+is read and checked. The widgets take their values from session state only (no `value=` of their own),
+so a link's value and a default are set the same way, before the widget is drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from nst.errors import NSTError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # the URL parameter
+    key: str  # the widget's session-state key
+    default: Any  # the page's default: a link leaves it out
+    parse: Callable[[list[str]], Any]  # the URL's values -> the widget's value; ValueError says what is allowed
+    format: Callable[[Any], list[str]]  # the widget's value -> the URL's values
+
+
+def choice(name: str, key: str, default: Any, options: Sequence) -> Param:
+    """One of `options`, written as itself."""
+
+    def parse(values: list[str]) -> Any:
+        if values[-1] not in options:
+            raise ValueError(f"allowed: {', '.join(map(str, options))}")
+        return values[-1]
+
+    return Param(name, key, default, parse, lambda value: [str(value)])
+
+
+def number(name: str, key: str, default: float, low: float, high: float, step: float | None = None) -> Param:
+    """A number from low to high (on the grid low + k * step when step is given); ints stay ints."""
+    kind = type(default)
+
+    def parse(values: list[str]) -> Any:
+        try:
+            value = kind(values[-1])
+        except ValueError:
+            raise ValueError(f"not a{'n integer' if kind is int else ' number'}") from None
+        if not low <= value <= high or (step and (value - low) % step):
+            raise ValueError(f"allowed: {low:g} to {high:g}" + (f" in steps of {step:g}" if step else ""))
+        return value
+
+    return Param(name, key, default, parse, lambda value: [f"{value:g}"])
+
+
+def flag(name: str, key: str, default: bool, on: str, off: str) -> Param:
+    """A toggle, written as the word for each side (`colors=content`), not as true/false."""
+
+    def parse(values: list[str]) -> bool:
+        if values[-1] not in (on, off):
+            raise ValueError(f"allowed: {on}, {off}")
+        return values[-1] == on
+
+    return Param(name, key, default, parse, lambda value: [on if value else off])
+
+
+def several(name: str, key: str, default: list, check: Callable[[str], Any], most: int) -> Param:
+    """A list (the parameter repeats: ?loss=mse&loss=mae), each value checked by `check`; at most `most`."""
+
+    def parse(values: list[str]) -> list:
+        if len(values) > most:
+            raise ValueError(f"at most {most}")
+        try:
+            return [check(value) for value in dict.fromkeys(values)]
+        except NSTError as error:
+            raise ValueError(str(error)) from None
+
+    return Param(name, key, list(default), parse, lambda value: [str(v) for v in value])
+
+
+def restore(params: Sequence[Param], query: dict[str, list[str]]) -> list[str]:
+    """Give each param's widget its value: the link's where the link has a good one, else the current or
+    default. Returns one line per bad value, which keeps the default (or the current value)."""
+    state, problems = st.session_state, []
+    for param in params:
+        values = query.get(param.name)
+        if values:
+            try:
+                state[param.key] = param.parse(values)
+                continue
+            except ValueError as error:
+                problems.append(f"`{param.name}={'&'.join(values)}` ({error})")
+        if param.key not in state:
+            state[param.key] = param.default
+    return problems
+
+
+def link_query() -> dict[str, list[str]]:
+    """The URL's parameters on this page session's first run of the view, else {}: a link is read once,
+    so the URL the view writes afterwards is never read back over the user's changes."""
+    state = st.session_state
+    if state.get("link_read"):
+        return {}
+    state.link_read = True
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def current(params: Sequence[Param]) -> dict[str, list[str]]:
+    """The URL's parameters for the widgets' values now: only those that differ from the default."""
+    state = st.session_state
+    return {p.name: p.format(state[p.key]) for p in params if p.key in state and state[p.key] != p.default}
+
+
+def publish(query: dict[str, list[str]]) -> str:
+    """Write `query` to the page's URL (the address bar follows) and return the full link."""
+    st.query_params.from_dict(query)
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode(query, doseq=True)}" if query else base
