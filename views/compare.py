@@ -48,7 +48,8 @@ def main() -> None:
     st.title("How does the loss function change a style transfer?")
     st.caption(
         "Gatys et al. style transfer on VGG16. Every loss runs under identical conditions (same start, seed, "
-        "layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks."
+        "layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks. "
+        "The settings are in the sidebar (on a phone: » at the top left)."
     )
     state, loaded = st.session_state, engine()
     if not loaded.ready:

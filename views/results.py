@@ -89,7 +89,7 @@ def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
         .encode(
             x=alt.X("iteration:Q", title="iteration", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:Q", title=TERMS[term], scale=scale),
-            color=alt.Color("loss:N", title="loss", scale=alt.Scale(range=PALETTE)),
+            color=alt.Color("loss:N", title="loss", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="top")),
             strokeDash=alt.StrokeDash("loss:N", title="loss", scale=alt.Scale(range=DASHES)),
             tooltip=["loss", "iteration", alt.Tooltip("value:Q", format=".4g")],
         )
@@ -119,18 +119,18 @@ def downloads(result: ComparisonResult) -> None:
     files, state = st.session_state.files, st.session_state
     st.subheader("Downloads")
     names = [f"{file_stem(loss)}.png" for loss in result.runs] + ["comparison.png"]
-    columns = st.columns(len(names) + 1)
-    for column, name in zip(columns, names):
-        column.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")
-    columns[-1].download_button(
-        "everything (.zip)",
-        state.zip,
-        "nst-comparison.zip",
-        "application/zip",
-        key="download_zip",
-        on_click="ignore",
-        type="primary",
-    )
+    with st.container(horizontal=True):  # a row that wraps on a phone
+        for name in names:
+            st.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")
+        st.download_button(
+            "everything (.zip)",
+            state.zip,
+            "nst-comparison.zip",
+            "application/zip",
+            key="download_zip",
+            on_click="ignore",
+            type="primary",
+        )
 
 
 def _own_measure(yardstick) -> str:
