@@ -41,7 +41,7 @@ class Estimate:
     seconds: float  # wall time of the whole comparison
 
     def describe(self) -> str:
-        return f"about {self.memory_bytes / 2**30:.1f} GB and {_duration(self.seconds)}"
+        return f"about {self.memory_bytes / 2**30:.1f} GB and {duration(self.seconds)}"
 
 
 def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None) -> Estimate:
@@ -88,5 +88,6 @@ def available_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A time as people say it: "40 s", "12 min"."""
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from nst import limits
+from nst.budget import duration
 from nst.errors import NSTError, SettingError
 from nst.layers import PRESETS
 from nst.losses import describe as describe_losses
@@ -62,7 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     timing = commands.add_parser("bench", help="measure speed on this machine (docs/performance.md)")
     sections = ",".join(BENCH_SECTIONS)
     timing.add_argument("--sections", default=sections, metavar="LIST",
-                        help=f"comma-separated, from {sections} (default all: about 25 min on 2 cores)")  # fmt: skip
+                        help=f"comma-separated, from {sections} (default all; the time each takes here is "
+                        "estimated and printed before it starts)")  # fmt: skip
+    timing.add_argument(
+        "--quick",
+        action="store_true",
+        help="every section at small sizes and few steps: a smoke check (about a minute)",
+    )
+    timing.add_argument("--quiet", action="store_true", help="no progress bars: the estimate and the tables only")
     timing.add_argument("--weights", default="auto", metavar="WEIGHTS", help="backbone weights (default auto)")
     timing.add_argument("--content", default=str(ASSETS / "content/chelsea.png"), metavar="IMAGE")
     timing.add_argument("--style", default=str(ASSETS / "style/starry_night.jpg"), metavar="IMAGE")
@@ -164,27 +172,64 @@ def _bench(args: argparse.Namespace) -> int:
             raise SettingError(unknown_name_message("bench section", name, list(BENCH_SECTIONS)))
     from nst.backbone import load_backbone
     from nst.images import read_image, save_png
+    from nst.precision import native_bfloat16
     from nst.speed import bench
+    from nst.speed.plan import QUICK, Plan
 
-    plan = bench.Plan(weights=args.weights)
+    plan = (QUICK if args.quick else Plan()).replace(weights=args.weights).for_machine(native_bfloat16())
     content, style = read_image(args.content), read_image(args.style)
     out = Path(args.out) if args.out else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
     weights = load_backbone(args.weights).info
+    expected = bench.estimates(plan, content.pixels.shape, names)
     lines = [f"machine: {bench.machine()}", f"weights: {weights.name} (sha256 {weights.sha256[:16]}...)",
-             f"images: {Path(args.content).name}, {Path(args.style).name}", ""]  # fmt: skip
+             f"images: {Path(args.content).name}, {Path(args.style).name}" + (" (--quick)" if args.quick else ""),
+             "estimated here: " + ", ".join(f"{n} {duration(t)}" for n, t in expected.items())
+             + f"; in all {duration(sum(expected.values()))}", ""]  # fmt: skip
     print("\n".join(lines), flush=True)
-    for section in bench.run((content.pixels, style.pixels), plan, names):
-        text = bench.markdown(section) + "\n"
+    bars, took_all = _SectionBars(expected, quiet=args.quiet), 0.0
+    for section in bench.run((content.pixels, style.pixels), plan, names, bars.update):
+        bars.close()
+        took_all += section.seconds
+        took = f"took {duration(section.seconds)} (estimated {duration(expected[section.name])})"
+        text = bench.markdown(section) + f"\n- {took}\n"
         print(text, flush=True)
         lines.append(text)
         for stem, image in section.images.items():
             if out:
                 save_png(image, out / f"{section.name}-{stem}.png")
+    summary = f"bench: took {duration(took_all)} in all (estimated {duration(sum(expected.values()))})"
+    print(summary, flush=True)
+    lines.append(summary)
     if out:
         (out / "bench.md").write_text("\n".join(lines))
     return 0
+
+
+class _SectionBars:
+    """A progress bar per section of `nst bench` (the section, the contender, evaluations, time left)."""
+
+    def __init__(self, expected: dict[str, float], quiet: bool) -> None:
+        self.expected, self.quiet, self.bar = expected, quiet, None
+
+    def update(self, tick) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = _bar(round(tick.total), "eval")
+            self.bar.set_description(tick.section)
+        self.bar.n = min(round(tick.done), self.bar.total)
+        share = min(tick.done / tick.total, 1.0) if tick.total else 0.0
+        left = max(self.expected[tick.section] * (1 - share), 0.0)
+        self.bar.set_postfix_str(f"{tick.contender}; about {duration(left)} left", refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.n = self.bar.total
+            self.bar.close()
+            self.bar = None
 
 
 def _sweep(args: argparse.Namespace) -> int:

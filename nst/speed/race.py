@@ -11,24 +11,30 @@ import numpy as np
 from nst.images import resize_long_side
 from nst.optimizers import LBFGS
 from nst.speed.plan import Plan
+from nst.speed.progress import SILENT, Meter
 from nst.speed.tutorial import objective, run_tutorial
 from nst.transfer import upscale
 
 
-def race(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> tuple[list[dict], list[str], dict[str, np.ndarray]]:
+def race(
+    images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILENT
+) -> tuple[list[dict], list[str], dict[str, np.ndarray]]:
     """The tutorial's 1000 Adam steps, then nst's ways to the tutorial's final objective value:
-    (rows, notes, images) of the bench's race section."""
+    (rows, notes, images) of the bench's race section. The contenders compute in plan.precisions (those
+    native here); the coarse start uses the fastest of them."""
     images = tuple(resize_long_side(image, plan.race_size) for image in images)
-    seconds, target, tutorial_image = race_tutorial(images, plan)
+    seconds, target, tutorial_image = race_tutorial(images, plan, meter)
     steps = plan.tutorial_steps
     rows = [{"recipe": f"tutorial: Adam, {steps} steps, float32", "seconds": seconds, "iterations": steps,
              "evaluations": steps, "objective": target, "of tutorial's time": 1.0}]  # fmt: skip
-    contenders = {
-        "nst: L-BFGS, float32": ("float32", 0),
-        "nst: L-BFGS, bfloat16": ("bfloat16", 0),
-        f"nst: L-BFGS, bfloat16, from {plan.race_size // 2} px": ("bfloat16", plan.race_size // 2),
-    }
-    results = {name: race_nst(images, plan, target, *how) for name, how in contenders.items()}
+    fastest_precision = plan.precisions[-1]
+    contenders = {f"nst: L-BFGS, {precision}": (precision, 0) for precision in plan.precisions}
+    contenders[f"nst: L-BFGS, {fastest_precision}, from {plan.race_size // 2} px"] = (
+        fastest_precision, plan.race_size // 2)  # fmt: skip
+    results = {}
+    for name, how in contenders.items():
+        meter.start(name)
+        results[name] = race_nst(images, plan, target, *how, meter=meter)
     for name, result in results.items():
         rows.append({"recipe": name + ("" if result.reached else " (did not reach)"), "seconds": result.seconds,
                      "iterations": result.iterations, "evaluations": result.evaluations, "objective": result.value,
@@ -52,18 +58,26 @@ class RaceResult:
     reached: bool  # False: the cap came first; seconds and value are then the cap's
 
 
-def race_tutorial(images: tuple[np.ndarray, np.ndarray], plan: Plan) -> tuple[float, float, np.ndarray]:
+def race_tutorial(
+    images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILENT
+) -> tuple[float, float, np.ndarray]:
     """(seconds, float32 objective of the final image, final image) of the tutorial's 1000 Adam steps."""
+    meter.start(f"tutorial: Adam, {plan.tutorial_steps} steps")
     start = time.perf_counter()
     image = images[0]
     for _, image in run_tutorial(*images, plan.weights, plan.tutorial_steps):  # noqa: B007 (the last one)
-        pass
+        meter.advance()
     seconds = time.perf_counter() - start
     return seconds, objective(*images, plan.weights)(image[None])[0], image
 
 
 def race_nst(
-    images: tuple[np.ndarray, np.ndarray], plan: Plan, target: float, precision: str, coarse: int = 0
+    images: tuple[np.ndarray, np.ndarray],
+    plan: Plan,
+    target: float,
+    precision: str,
+    coarse: int = 0,
+    meter: Meter = SILENT,
 ) -> RaceResult:
     """nst's L-BFGS on the tutorial's objective, the network in `precision`, until the float32 objective
     is at most `target`. With `coarse` (px), it first runs plan.coarse_iterations at that size and
@@ -73,10 +87,10 @@ def race_nst(
     x = images[0][None]
     if coarse:
         small = tuple(resize_long_side(image, coarse) for image in images)
-        small_objective = _counting(objective(*small, plan.weights, precision), evaluations)
+        small_objective = _counting(objective(*small, plan.weights, precision), evaluations, meter)
         x = _lbfgs(small_objective, small[0][None], plan.coarse_iterations)
         x = upscale(x[0], images[0].shape[:2])[None]
-    evaluate = _counting(objective(*images, plan.weights, precision), evaluations)
+    evaluate = _counting(objective(*images, plan.weights, precision), evaluations, meter)
     optimizer, (f, g) = LBFGS(), evaluate(x)
     for iteration in range(1, plan.race_iterations + 1):
         x, f, g = optimizer.step(x, f, g, evaluate)
@@ -97,9 +111,10 @@ def _lbfgs(evaluate: Callable, x: np.ndarray, iterations: int) -> np.ndarray:
     return x
 
 
-def _counting(evaluate: Callable, counter: list[int]) -> Callable:
+def _counting(evaluate: Callable, counter: list[int], meter: Meter) -> Callable:
     def counted(x: np.ndarray) -> tuple[float, np.ndarray]:
         counter[0] += 1
+        meter.advance()
         return evaluate(x)
 
     return counted
