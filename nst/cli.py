@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         help="every section at small sizes and few steps: a smoke check (about a minute)",
     )
     timing.add_argument("--quiet", action="store_true", help="no progress bars: the estimate and the tables only")
+    timing.add_argument("--contenders", choices=("native", "float32"), default="native",
+                        help="native (default): bfloat16 races where this machine computes it natively; float32: "
+                        "as on a machine without (AVX2 only)")  # fmt: skip
     timing.add_argument("--weights", default="auto", metavar="WEIGHTS", help="backbone weights (default auto)")
     timing.add_argument("--content", default=str(ASSETS / "content/chelsea.png"), metavar="IMAGE")
     timing.add_argument("--style", default=str(ASSETS / "style/starry_night.jpg"), metavar="IMAGE")
@@ -176,7 +179,8 @@ def _bench(args: argparse.Namespace) -> int:
     from nst.speed import bench
     from nst.speed.plan import QUICK, Plan
 
-    plan = (QUICK if args.quick else Plan()).replace(weights=args.weights).for_machine(native_bfloat16())
+    plan = (QUICK if args.quick else Plan()).replace(weights=args.weights)
+    plan = plan.for_machine(native_bfloat16() and args.contenders == "native")
     content, style = read_image(args.content), read_image(args.style)
     out = Path(args.out) if args.out else None
     if out:
@@ -192,14 +196,15 @@ def _bench(args: argparse.Namespace) -> int:
     for section in bench.run((content.pixels, style.pixels), plan, names, bars.update):
         bars.close()
         took_all += section.seconds
-        took = f"took {duration(section.seconds)} (estimated {duration(expected[section.name])})"
+        took = f"took {section.seconds:.0f} s (estimated {expected[section.name]:.0f} s)"
         text = bench.markdown(section) + f"\n- {took}\n"
         print(text, flush=True)
         lines.append(text)
         for stem, image in section.images.items():
             if out:
                 save_png(image, out / f"{section.name}-{stem}.png")
-    summary = f"bench: took {duration(took_all)} in all (estimated {duration(sum(expected.values()))})"
+    planned = sum(expected.values())
+    summary = f"bench: took {took_all:.0f} s in all, {took_all / planned:.2f} of the {planned:.0f} s estimated"
     print(summary, flush=True)
     lines.append(summary)
     if out:
@@ -219,15 +224,14 @@ class _SectionBars:
         if self.bar is None:
             self.bar = _bar(round(tick.total), "eval")
             self.bar.set_description(tick.section)
-        self.bar.n = min(round(tick.done), self.bar.total)
         share = min(tick.done / tick.total, 1.0) if tick.total else 0.0
         left = max(self.expected[tick.section] * (1 - share), 0.0)
-        self.bar.set_postfix_str(f"{tick.contender}; about {duration(left)} left", refresh=False)
-        self.bar.refresh()
+        self.bar.set_postfix_str(f"{tick.contender}, ~{duration(left)} left", refresh=False)
+        self.bar.update(min(round(tick.done), self.bar.total) - self.bar.n)  # redrawn as often as _bar allows
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.n = self.bar.total
+            self.bar.update(self.bar.total - self.bar.n)
             self.bar.close()
             self.bar = None
 

@@ -111,7 +111,11 @@ def test_quick_bench_runs_every_section_with_an_estimate_and_progress(tmp_path, 
     assert all(f"### {name}" in (tmp_path / "bench.md").read_text() for name in bench.SECTIONS)
     assert main(["bench", "--quick", "--weights", "vgg16-hed", "--sections", "speed"]) == 0
     err = capsys.readouterr().err
-    assert "speed:" in err and "eval" in err and "px float32" in err  # the section's bar, with its contender
+    assert "speed:" in err and "eval" in err and "64 px" in err  # the section's bar, with its contender
+    assert main(["bench", "--quick", "--weights", "vgg16-hed", "--sections", "race", "--contenders", "float32",
+                 "--quiet"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "nst: L-BFGS, float32, from 48 px" in out and "bfloat16" not in out.split("### race")[1]
 
 
 def test_where_bfloat16_is_emulated_the_race_has_no_bfloat16_contender_and_precision_says_so(

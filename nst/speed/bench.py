@@ -176,8 +176,7 @@ def _timed_comparison(
     meter.start(",".join(losses) + (" (tracing)" if settings.iterations == 1 else ""))
     start, first_preview = time.perf_counter(), None
     for event in Comparison(*images, settings, losses).events():
-        if event.iteration:
-            meter.advance(EVALUATIONS_PER_ITERATION)
+        meter.advance(EVALUATIONS_PER_ITERATION if event.iteration else 1.0)  # iteration 0: the start's evaluation
         if first_preview is None and event.preview is not None:
             first_preview = time.perf_counter() - start
     seconds = time.perf_counter() - start
@@ -257,8 +256,7 @@ def _finished(
     if settings.iterations > 1:  # a one-iteration run only traces: it keeps the contender's name
         meter.start(f"{loss}, {settings.precision}, {settings.schedule} {settings.size} px x {settings.iterations}")
     for event in transfer.events():
-        if event.iteration:
-            meter.advance(EVALUATIONS_PER_ITERATION)
+        meter.advance(EVALUATIONS_PER_ITERATION if event.iteration else 1.0)  # iteration 0: the start's evaluation
     return transfer
 
 

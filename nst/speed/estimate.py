@@ -18,10 +18,11 @@ from nst.losses import relative_cost
 from nst.settings import Settings
 from nst.speed.plan import Plan
 
-# Calibrated on a 2-core AMD EPYC (AVX-512 BF16) by `nst bench` against its own estimates: whole
-# evaluations (Python, the optimizer and Grams included) reach this share of the convolution rate.
+# Calibrated on a 2-core AMD EPYC (AVX-512 BF16): whole evaluations (Python, the optimizer and Grams
+# included) reached 0.68-0.88 of the float32 convolution rate there (docs/performance.md, speed); the
+# whole bench took 0.86 of its estimate with 0.7 and setups of 1.2 s, 0.8 s after that run.
 RATE_SHARE = 0.7
-SETUP_SECONDS = 1.2  # one traced objective: targets, tracing, the first call
+SETUP_SECONDS = 0.8  # one traced objective: targets, tracing, the first call
 # The race's contenders stop when they reach the tutorial's objective: on the project's machines after
 # 0.4-0.7 of the 300-iteration cap (docs/performance.md), counted as half.
 RACE_SHARE = 0.5
@@ -89,9 +90,12 @@ def _multiscale(plan: Plan) -> list[Work]:
 def _compare(plan: Plan) -> list[Work]:
     precision, losses = Settings().network_precision, plan.compare_losses
     steps = plan.compare_iterations * EVALUATIONS_PER_ITERATION + 1
-    items = [Work(f"trace {loss}", plan.compare_size, 2, precision, cost=_cost(loss)) for loss in losses]
+    traced = EVALUATIONS_PER_ITERATION + 1  # a one-iteration run per loss
+    items = [Work(f"trace {loss}", plan.compare_size, traced, precision, cost=_cost(loss)) for loss in losses]
     items += [Work(loss, plan.compare_size, steps, precision, cost=_cost(loss)) for loss in losses]
-    items += [Work(f"{','.join(losses)} together", plan.compare_size, steps, precision, cost=_cost(*losses), setups=0)]
+    together = f"{','.join(losses)} together"  # each loss's evaluations, at their mean cost
+    items.append(Work(together, plan.compare_size, steps * len(losses), precision, cost=_cost(*losses) / len(losses),
+                      setups=0))  # fmt: skip
     return items
 
 
