@@ -168,11 +168,13 @@ def linked(query: dict) -> AppTest:
 
 def test_a_shared_link_sets_samples_losses_and_settings():
     link = {"content": "coffee.png", "style": "the_scream.jpg", "loss": ["hellinger", "robust:alpha=0.50"]}
-    at = linked(link | {"size": "128", "iterations": "7", "content_weight": "2", "colors": "content", "preset": "seed"})
+    at = linked(link | {"size": "128", "iterations": "7", "content_weight": "2", "colors": "content", "preset": "seed",
+                        "style_layers": ["block1_conv1", "block3_conv1"]})  # fmt: skip
     assert not at.exception and not at.warning
     assert at.multiselect(key="losses").value == ["hellinger", "robust:alpha=0.5"]  # made canonical
     assert (at.slider(key="size").value, at.number_input(key="iterations").value) == (128, 7)
     assert at.number_input(key="content_weight").value == 2.0 and at.toggle(key="preserve_colors").value
+    assert at.multiselect(key="style_layers_seed").value == ["block1_conv1", "block3_conv1"]  # the preset's lists
     shown = captions(at)
     assert any(c.startswith("content: coffee.png") for c in shown)
     assert any(c.startswith("style: the_scream.jpg") for c in shown)
@@ -194,10 +196,11 @@ def test_the_url_follows_the_choices_and_leaves_defaults_out(page):
 
 def test_a_bad_link_value_is_reset_with_one_notice():
     at = linked({"size": "5000", "schedule": "many", "loss": ["mse", "nope"], "content": "../x.png", "seed": "3",
-                 "iterations": "1", "weights": "vgg16-hed"})  # fmt: skip
+                 "iterations": "1", "weights": "vgg16-hed", "content_layers": "block9_conv1"})  # fmt: skip
     assert not at.exception
     [warning] = at.warning
-    for part in ("size=5000", "allowed: 64 to 1024", "schedule=many", "loss=mse&nope", "content=../x.png"):
+    for part in ("size=5000", "allowed: 64 to 1024", "schedule=many", "loss=mse&nope", "content=../x.png",
+                 "content_layers=block9_conv1"):  # fmt: skip
         assert part in warning.value
     assert at.slider(key="size").value == 256 and at.multiselect(key="losses").value == ["mse", "mae"]
     assert at.number_input(key="seed").value == 3  # the good values are kept

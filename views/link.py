@@ -26,15 +26,21 @@ class Param:
     format: Callable[[Any], list[str]]  # the widget's value -> the URL's values
 
 
+def one_of(options: Sequence) -> Callable[[str], str]:
+    """A check that a URL value is one of `options`."""
+
+    def check(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"allowed: {', '.join(map(str, options))}")
+        return value
+
+    return check
+
+
 def choice(name: str, key: str, default: Any, options: Sequence) -> Param:
     """One of `options`, written as itself."""
-
-    def parse(values: list[str]) -> Any:
-        if values[-1] not in options:
-            raise ValueError(f"allowed: {', '.join(map(str, options))}")
-        return values[-1]
-
-    return Param(name, key, default, parse, lambda value: [str(value)])
+    check = one_of(options)
+    return Param(name, key, default, lambda values: check(values[-1]), lambda value: [str(value)])
 
 
 def number(name: str, key: str, default: float, low: float, high: float, step: float | None = None) -> Param:

@@ -14,7 +14,7 @@ from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES
 from nst.schedule import SCHEDULES
 from nst.settings import INITS, Settings
-from views.link import Param, choice, flag, number, several
+from views.link import Param, choice, flag, number, one_of, several
 from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
@@ -40,9 +40,8 @@ PARAMS = (
 def layer_params(preset: str) -> tuple[Param, Param]:
     """The advanced layer lists: their widgets are the chosen preset's, so these follow the preset."""
     base = PRESETS.get(preset)
-    check = choice("layer", "", "", LAYERS).parse
     return tuple(
-        several(f"{role}_layers", f"{role}_layers_{preset}", list(layers), lambda v: check([v]), len(LAYERS))
+        several(f"{role}_layers", f"{role}_layers_{preset}", list(layers), one_of(LAYERS), len(LAYERS))
         for role, layers in (("content", base.content), ("style", base.style))
     )  # type: ignore[return-value]
 
