@@ -309,6 +309,8 @@ def test_every_control_up_to_run_is_reached_with_the_keyboard(server, browser):
             break
     else:
         pytest.fail("Run comparison was not reached with Tab")
+    thumbnail_fullscreen = page.get_by_role("button", name="Fullscreen: content sample: chelsea.png")
+    assert thumbnail_fullscreen.count() == 0  # no Tab stop per thumbnail
     page.keyboard.press("Enter")  # and it works from the keyboard
     page.get_by_role("button", name="Stop").wait_for()
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click(timeout=60_000)
