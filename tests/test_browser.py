@@ -244,8 +244,8 @@ def test_a_run_to_results_on_a_phone(server, browser):
     page.goto(server[0] + TINY_LINK)
     page.get_by_role("button", name="Run comparison").click(timeout=60_000)
     page.get_by_role("heading", name="Results", exact=True).wait_for(timeout=180_000)
-    for label in ("content", "style", "mse (3 it.)", "mae (3 it.)"):
-        assert page.get_by_text(label, exact=True).first.is_visible() or page.get_by_text(label, exact=True).count()
+    for label in ("content", "style", "mse (3 it.)", "mae (3 it.)"):  # each output with its label
+        page.get_by_text(label, exact=True).first.wait_for(timeout=30_000)
     outputs = [page.get_by_role("img", name=f"{loss} (3 it.)", exact=False).bounding_box() for loss in ("mse", "mae")]
     assert outputs[0]["y"] + outputs[0]["height"] <= outputs[1]["y"]  # stacked, each with its label
     table = page.locator("[data-testid='stTable']")
