@@ -56,10 +56,14 @@ def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, 
     work = sum(
         steps * iteration_flops(layers, working_shape(content_shape, size)) for size, steps in settings.stages
     )  # fmt: skip
-    speedup = SPEEDUP[precision] if precision == "float32" or native_bfloat16() else EMULATED_BFLOAT16_SPEEDUP
     cost = n_losses if cost is None else cost
-    seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup)
+    seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup(precision, native_bfloat16()))
     return Estimate(int(memory), seconds + 2.0 * n_losses)
+
+
+def speedup(precision: str, native: bool) -> float:
+    """The network's speed in `precision` against float32: SPEEDUP where bfloat16 is native, else emulated."""
+    return SPEEDUP[precision] if precision == "float32" or native else EMULATED_BFLOAT16_SPEEDUP
 
 
 def check_fits(

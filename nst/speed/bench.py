@@ -73,7 +73,7 @@ def speed(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILE
     notes = [
         "machine convolution rate (3x3, 128x128x256 -> 256): "
         + ", ".join(f"{rate:.0f} GFLOP/s {name}" for name, rate in rates.items())
-        + _emulated_note(plan),
+        + ("" if plan.native_bfloat16 else f"; {EMULATED_NOTE}"),
         "s/it: median seconds of one objective-and-gradient evaluation (one Adam step; "
         "L-BFGS averages slightly more than one per iteration, see the race)",
     ]
@@ -84,7 +84,7 @@ def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = 
     """nst's defaults in float32 and in bfloat16, scored by the float32 objective; and, to show how far
     two float32 runs drift apart anyway, float32 again from a content image nudged by at most 0.5/255.
     Where bfloat16 is emulated, both run plan.emulated_iterations only: enough for the speed ratio."""
-    native = "bfloat16" in plan.precisions
+    native = plan.native_bfloat16
     iterations = plan.precision_iterations if native else plan.emulated_iterations
     settings = Settings(weights=plan.weights, size=plan.precision_size, iterations=iterations)
     runs = {p: _finished(images, settings.replace(precision=p), meter=meter) for p in ("float32", "bfloat16")}
@@ -108,7 +108,7 @@ def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = 
         })  # fmt: skip
     notes = [f"{settings.size} px, {settings.iterations} L-BFGS iterations, preset {settings.preset}, loss mse; "
              "nudged: each pixel of the content moved by at most 1/255",
-             _convergence(runs["bfloat16"]) if native else _emulated_note(plan).lstrip("; ")]  # fmt: skip
+             _convergence(runs["bfloat16"]) if native else EMULATED_NOTE]  # fmt: skip
     images_out = {name.split(",")[0].replace(" ", "-"): run.output_image() for name, run in list(runs.items())[:2]}
     return Section("precision", rows, notes, images_out)
 
@@ -188,6 +188,7 @@ def race(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILEN
     return Section("race", *run_race(images, plan, meter))
 
 
+EMULATED_NOTE = "bfloat16 is emulated here (no AVX-512 BF16, AMX or GPU): not used by default, and not a contender"
 RUNNERS = {"speed": speed, "race": race, "precision": precision, "multiscale": multiscale, "compare": compare,
            "losses": losses}  # fmt: skip
 
@@ -213,12 +214,6 @@ def estimates(plan: Plan, content_shape: tuple[int, ...], sections: tuple[str, .
     rate = conv_rate("float32", repeats=5) * 1e9
     return {name: estimate.seconds(estimate.work(name, plan), content_shape, rate, native_bfloat16())
             for name in sections}  # fmt: skip
-
-
-def _emulated_note(plan: Plan) -> str:
-    if "bfloat16" in plan.precisions:
-        return ""
-    return "; bfloat16 is emulated here (no AVX-512 BF16, AMX or GPU): not used by default, and not a contender"
 
 
 def markdown(section: Section) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nst.budget import EMULATED_BFLOAT16_SPEEDUP, EVALUATIONS_PER_ITERATION, SPEEDUP
+from nst.budget import EVALUATIONS_PER_ITERATION, speedup
 from nst.images import working_shape
 from nst.layers import PRESETS, iteration_flops
 from nst.losses import relative_cost
@@ -44,10 +44,7 @@ def seconds(items: list[Work], content_shape: tuple[int, ...], float32_rate: flo
     total = 0.0
     for item in items:
         flops = iteration_flops(PRESETS.get(item.preset), working_shape(content_shape, item.size))
-        speedup = 1.0 if item.precision == "float32" else SPEEDUP[item.precision]
-        if item.precision != "float32" and not native_bfloat16:
-            speedup = EMULATED_BFLOAT16_SPEEDUP
-        rate = float32_rate * RATE_SHARE * speedup
+        rate = float32_rate * RATE_SHARE * speedup(item.precision, native_bfloat16)
         total += item.evaluations * item.cost * flops / rate + item.setups * SETUP_SECONDS
     return total
 
@@ -65,7 +62,7 @@ def _race(plan: Plan) -> list[Work]:
     size, cap = plan.race_size, plan.race_iterations * EVALUATIONS_PER_ITERATION
     items = [Work(f"tutorial: Adam, {plan.tutorial_steps} steps", size, plan.tutorial_steps, setups=2)]
     items += [Work(f"nst: L-BFGS, {p}", size, cap * RACE_SHARE, p, setups=2) for p in plan.precisions]
-    best = plan.precisions[-1]
+    best = plan.fastest_precision
     items.append(Work(f"nst: L-BFGS, {best}, coarse", size // 2, plan.coarse_iterations * EVALUATIONS_PER_ITERATION,
                       best, setups=1))  # fmt: skip
     items.append(Work(f"nst: L-BFGS, {best}, from {size // 2} px", size, cap * RACE_SHARE * 0.8, best, setups=2))
@@ -73,7 +70,7 @@ def _race(plan: Plan) -> list[Work]:
 
 
 def _precision(plan: Plan) -> list[Work]:
-    runs = ("float32", "bfloat16", "float32") if "bfloat16" in plan.precisions else ("float32", "bfloat16")
+    runs = ("float32", "bfloat16", "float32") if plan.native_bfloat16 else ("float32", "bfloat16")
     steps = plan.precision_iterations if len(runs) == 3 else plan.emulated_iterations
     return [Work(f"{p} x {steps}", plan.precision_size, steps * EVALUATIONS_PER_ITERATION + 2, p) for p in runs]
 

@@ -35,6 +35,16 @@ class Plan:
     def replace(self, **changes: object) -> Plan:
         return dataclasses.replace(self, **changes)
 
+    @property
+    def native_bfloat16(self) -> bool:
+        """Whether bfloat16 is a contender: for_machine keeps it only where it is native."""
+        return "bfloat16" in self.precisions
+
+    @property
+    def fastest_precision(self) -> str:
+        """The race's coarse start computes in it: bfloat16 where it is a contender, else float32."""
+        return self.precisions[-1]
+
     def for_machine(self, native_bfloat16: bool) -> Plan:
         """The same plan with contenders this machine computes natively: bfloat16 only where it is native
         (elsewhere TensorFlow emulates it, about ten times slower than float32)."""

@@ -27,10 +27,9 @@ def race(
     steps = plan.tutorial_steps
     rows = [{"recipe": f"tutorial: Adam, {steps} steps, float32", "seconds": seconds, "iterations": steps,
              "evaluations": steps, "objective": target, "of tutorial's time": 1.0}]  # fmt: skip
-    fastest_precision = plan.precisions[-1]
     contenders = {f"nst: L-BFGS, {precision}": (precision, 0) for precision in plan.precisions}
-    contenders[f"nst: L-BFGS, {fastest_precision}, from {plan.race_size // 2} px"] = (
-        fastest_precision, plan.race_size // 2)  # fmt: skip
+    contenders[f"nst: L-BFGS, {plan.fastest_precision}, from {plan.race_size // 2} px"] = (
+        plan.fastest_precision, plan.race_size // 2)  # fmt: skip
     results = {}
     for name, how in contenders.items():
         meter.start(name)
