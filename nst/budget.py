@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from nst import limits
 from nst.errors import SettingError
 from nst.images import working_shape
-from nst.layers import activation_floats, iteration_flops, resolve_layers
+from nst.layers import activation_floats, iteration_flops
 from nst.precision import native_bfloat16
 from nst.settings import Settings
 
@@ -48,13 +48,13 @@ def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, 
     """For a comparison of `n_losses` losses with these settings on a content image of this shape; `cost`:
     their time in units of one Gram loss's (nst.losses.relative_cost), `n_losses` when not given."""
     shape = working_shape(content_shape, settings.size)
-    layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
+    layers, network = settings.layers, settings.network
     precision = settings.network_precision
     lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 per pixel
-    activation_bytes = activation_floats(layers, shape) * ACTIVATION_BYTES[precision] * ACTIVATION_FACTOR
+    activation_bytes = activation_floats(layers, shape, network) * ACTIVATION_BYTES[precision] * ACTIVATION_FACTOR
     memory = BASE_BYTES + activation_bytes + shape[0] * shape[1] * n_losses * lbfgs
     work = sum(
-        steps * iteration_flops(layers, working_shape(content_shape, size)) for size, steps in settings.stages
+        steps * iteration_flops(layers, working_shape(content_shape, size), network) for size, steps in settings.stages
     )  # fmt: skip
     cost = n_losses if cost is None else cost
     seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup(precision, native_bfloat16()))

@@ -15,6 +15,7 @@ from nst.budget import duration
 from nst.errors import NSTError, SettingError
 from nst.layers import PRESETS
 from nst.losses import describe as describe_losses
+from nst.networks import NETWORKS, SMOOTHINGS, describe_backbones
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES, emulation_warning
 from nst.registry import unknown_name_message
@@ -45,8 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
     listing = commands.add_parser("losses", help="list the losses")
     listing.set_defaults(command=lambda a: print("\n".join(describe_losses())) or 0)
-    presets = commands.add_parser("presets", help="list the layer presets")
-    presets.set_defaults(command=lambda a: _list(PRESETS))
+    presets = commands.add_parser("presets", help="list a backbone's layer presets")
+    presets.add_argument("--backbone", default="vgg16", metavar="NAME", help="whose presets (default vgg16)")
+    presets.set_defaults(command=lambda a: _list(NETWORKS.get(a.backbone).presets))
+    backbones = commands.add_parser("backbones", help="list the backbones, their weights, presets and layers")
+    backbones.add_argument("--layers", action="store_true", help="also list every layer a term may use")
+    backbones.set_defaults(command=lambda a: print("\n".join(describe_backbones(a.layers))) or 0)
     limits_command = commands.add_parser("limits", help="list the limits on inputs and runs")
     limits_command.set_defaults(command=lambda a: print("\n".join(limits.describe())) or 0)
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
@@ -91,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="comma-separated, at least 2; the first is the baseline (default mse,mae)")  # fmt: skip
     study.add_argument("--out", required=True, metavar="DIR", help="folder: every run, results.csv, study.md, ...")
     study.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds per image pair (init noise; 1)")
+    study.add_argument(
+        "--backbones",
+        metavar="LIST",
+        help="comma-separated: compare these backbones, each "
+        "with every loss (arms loss@backbone; the first is the baseline); default: --backbone's",
+    )
     _add_ray_options(study)
     _add_settings(study)
     study.set_defaults(command=_study)
@@ -122,18 +133,23 @@ def _add_ray_options(parser: argparse.ArgumentParser) -> None:
 def _add_settings(parser: argparse.ArgumentParser) -> None:
     d = Settings()
     add = parser.add_argument
-    add("--preset", metavar="NAME", help=f"layer preset: {', '.join(PRESETS.names())} (default {d.preset})")
+    add("--backbone", metavar="NAME", help=f"the network: {', '.join(NETWORKS.names())} (default {d.backbone}; "
+        "see nst backbones)")  # fmt: skip
+    add("--preset", metavar="NAME", help=f"layer preset: the backbone's, e.g. {', '.join(PRESETS.names())} for "
+        f"vgg16 (default {d.preset})")  # fmt: skip
     add(
         "--content-layers",
         metavar="LAYERS",
-        help="comma-separated Keras layer names, e.g. block4_conv2 (default: the preset's)",
+        help="comma-separated layer names of the backbone, e.g. block4_conv2 (default: the preset's)",
     )
     add("--style-layers", metavar="LAYERS", help="comma-separated Keras layer names (default: the preset's)")
     add(
         "--weights",
         metavar="WEIGHTS",
-        help=f"auto, imagenet, vgg16-hed, random or a weights file (default {d.weights})",
+        help=f"auto, imagenet, vgg16-hed (vgg16), random or a weights file (default {d.weights})",
     )
+    add("--smoothing", metavar="NAME", help=f"activation smoothing: auto, {', '.join(SMOOTHINGS)} (default "
+        f"{d.smoothing}: softmax, Wang et al.'s SWAG, for residual and Inception backbones, none for VGG)")  # fmt: skip
     add("--pooling", metavar="max|avg", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
     choices = ", ".join(PRECISION_CHOICES)
     add("--precision", metavar="NAME", help=f"network arithmetic: {choices} (default {d.precision}: bfloat16 "
@@ -247,7 +263,8 @@ def _sweep(args: argparse.Namespace) -> int:
 def _study(args: argparse.Namespace) -> int:
     from nst.study import design, report
 
-    study = design.design(args.contents, args.styles, args.losses, _settings(args), args.seeds, args.out)
+    backbones = tuple(b.strip() for b in (args.backbones or "").split(",") if b.strip())
+    study = design.design(args.contents, args.styles, args.losses, _settings(args), args.seeds, args.out, backbones)
     if study.seed_note:
         print(f"nst: {study.seed_note}", file=sys.stderr)
     _warn_emulated({study.settings.precision})

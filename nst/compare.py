@@ -68,8 +68,9 @@ class Comparison:
     ) -> None:  # fmt: skip
         self.settings = settings
         self.losses = parse_losses(losses)
-        check_working_size(content_image, settings.size, "content")
-        check_working_size(style_image, settings.size, "style")
+        smallest = settings.stages[0][0]  # multiscale: the coarsest stage
+        check_working_size(content_image, smallest, "content", settings.network)
+        check_working_size(style_image, smallest, "style", settings.network)
         check_distinct(content_image, style_image, settings.size)
         cost = relative_cost(self.losses)
         self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost)
@@ -95,7 +96,7 @@ class Comparison:
         first = next(iter(self.transfers.values()), None)
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
-        judge = Judge(first.content_image, first.style_image, self.settings.weights, self.settings.pooling)
+        judge = Judge(first.content_image, first.style_image, self.settings.judge_weights, self.settings.pooling)
         runs = {loss: self._result(transfer, judge) for loss, transfer in self.transfers.items()}
         return ComparisonResult(
             self.settings,

@@ -12,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from nst import limits
 from nst.errors import ImageError
+from nst.networks import Network
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")  # what Pillow may decode; nothing else is parsed
 # File name endings of those formats: how a folder's images are found (decoding never trusts them)
@@ -117,14 +118,17 @@ def check_distinct(content: np.ndarray, style: np.ndarray, size: int) -> None:
         raise ImageError("the content and style images are the same picture: there is no style to transfer")
 
 
-def check_working_size(image: np.ndarray, size: int, role: str) -> None:
-    """VGG16 halves the image 4 times before block5: its short side must stay usable at working size."""
+def check_working_size(image: np.ndarray, size: int, role: str, network: Network | None = None) -> None:
+    """The network halves the image several times before its deepest layers (VGG16 4 times before block5,
+    the Inceptions' 'valid' convs need 75 px): its short side must stay usable at working size."""
+    minimum = max(limits.MIN_WORKING_SIDE, network.min_side if network else 0)
     short = min(working_shape(image.shape, size))
-    if short < limits.MIN_WORKING_SIDE:
-        needed = int(np.ceil(limits.MIN_WORKING_SIDE * max(image.shape[:2]) / min(image.shape[:2])))
+    if short < minimum:
+        needed = int(np.ceil(minimum * max(image.shape[:2]) / min(image.shape[:2])))
+        who = f" for {network.name}" if network else ""
         raise ImageError(
             f"at size {size} px the {role} image's short side would be {short} px; "
-            f"at least {limits.MIN_WORKING_SIDE} px are needed: use a size of at least {needed} px"
+            f"at least {minimum} px are needed{who}: use a size of at least {needed} px"
         )
 
 

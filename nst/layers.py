@@ -1,118 +1,104 @@
-"""VGG16's layers as one table, the layer presets, and the arithmetic on them (shapes, FLOPs, memory).
-
-Pure Python: settings, the budget and the benchmark read it without loading TensorFlow."""
+"""The arithmetic on a backbone's layers (nst.networks): which layers a run uses, their output shapes,
+its FLOPs and the activation memory it keeps. Pure Python: settings, the budget and the benchmark read
+it without loading TensorFlow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from nst.errors import UnknownNameError
-from nst.registry import Registry, unknown_name_message
+from nst.networks import NETWORKS, Layer, LayerPreset, Network
+from nst.registry import unknown_name_message
 
-
-@dataclass(frozen=True)
-class Layer:
-    name: str  # Keras layer name: block4_conv2, block3_pool
-    block: int  # 1..5
-    kind: str  # "conv" (3x3, stride 1, same padding, ReLU) | "pool" (2x2, stride 2)
-    channels: int  # output channels
-    stride: int  # of the layer's output relative to the input image: 1, 2, 4, ... 32
-
-
-def _vgg16() -> tuple[Layer, ...]:
-    """Keras' VGG16 without its top: five blocks of 2, 2, 3, 3, 3 convs, each block closed by a pool."""
-    table = []
-    for block, convs in enumerate((2, 2, 3, 3, 3), start=1):
-        channels, stride = 64 * 2 ** min(block - 1, 3), 2 ** (block - 1)  # 64, 128, 256, 512, 512
-        table += [Layer(f"block{block}_conv{i}", block, "conv", channels, stride) for i in range(1, convs + 1)]
-        table.append(Layer(f"block{block}_pool", block, "pool", channels, 2 * stride))
-    return tuple(table)
-
-
-VGG16 = _vgg16()  # in network order
-BY_NAME = {layer.name: layer for layer in VGG16}
+VGG16_NETWORK = NETWORKS.get("vgg16")
+VGG16 = VGG16_NETWORK.layers  # in network order
+BY_NAME = VGG16_NETWORK.by_name
 CONV_LAYERS = tuple(layer.name for layer in VGG16 if layer.kind == "conv")  # block1_conv1 ... block5_conv3
-POOL_LAYERS = tuple(layer.name for layer in VGG16 if layer.kind == "pool")
-LAYERS = CONV_LAYERS + POOL_LAYERS  # every layer a content or style term may use
-
-
-@dataclass(frozen=True)
-class LayerPreset:
-    content: tuple[str, ...]
-    style: tuple[str, ...]
-
-
-PRESETS: Registry[LayerPreset] = Registry("preset")
-PRESETS.add(
-    "seed",
-    "the seed paper's layers: content block3_conv1 (the tutorial's layer id 4), style the first four convs",
-    LayerPreset(("block3_conv1",), ("block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2")),
-)
-PRESETS.add(
-    "gatys",
-    "Gatys et al. 2015: content block4_conv2, style the first conv of each block, block1_conv1 to block5_conv1",
-    LayerPreset(("block4_conv2",), tuple(f"block{b}_conv1" for b in range(1, 6))),
-)
+PRESETS = VGG16_NETWORK.presets  # VGG16's: gatys, seed
 
 
 def resolve_layers(
-    preset: str, content_layers: tuple[str, ...] = (), style_layers: tuple[str, ...] = ()
+    preset: str, content_layers: tuple[str, ...] = (), style_layers: tuple[str, ...] = (), backbone: str = "vgg16"
 ) -> LayerPreset:
-    """The preset's layers, each list replaced where given; every name checked against VGG16's."""
-    base = PRESETS.get(preset)
+    """The backbone's preset's layers, each list replaced where given; every name checked against the
+    backbone's layers (an unknown one lists them all)."""
+    network = NETWORKS.get(backbone)
+    base = network.presets.get(preset)
     layers = LayerPreset(tuple(content_layers) or base.content, tuple(style_layers) or base.style)
     for name in layers.content + layers.style:
-        if name not in BY_NAME:
-            raise UnknownNameError(unknown_name_message("VGG16 layer", name, list(LAYERS)))
+        if name not in network.by_name:
+            raise UnknownNameError(unknown_name_message(f"{network.name} layer", name, layer_names(network)))
     return layers
 
 
-def conv_depth(layer: str) -> int:
-    """Index in CONV_LAYERS of the last conv a layer needs: block3_pool needs block3_conv3."""
-    found = BY_NAME[layer]
+def layer_names(network: Network) -> list[str]:
+    """The layers a term may use, VGG's convs before its pools (the order people pick them in)."""
+    return [layer.name for layer in network.layers if layer.kind != "pool"] + [
+        layer.name for layer in network.layers if layer.kind == "pool"
+    ]
+
+
+LAYERS = tuple(layer_names(VGG16_NETWORK))  # every VGG16 layer a content or style term may use
+
+
+def conv_depth(layer: str, network: Network = VGG16_NETWORK) -> int:
+    """Index among a VGG's convs of the last conv a layer needs: block3_pool needs block3_conv3."""
+    convs = [name for name, found in network.by_name.items() if found.kind == "conv"]
+    found = network.by_name[layer]
     if found.kind == "conv":
-        return CONV_LAYERS.index(layer)
-    return max(i for i, name in enumerate(CONV_LAYERS) if BY_NAME[name].block == found.block)
+        return convs.index(layer)
+    return max(i for i, name in enumerate(convs) if network.by_name[name].block == found.block)
 
 
-def needed_convs(layers: LayerPreset) -> tuple[Layer, ...]:
-    """The conv layers the network runs for these layers: up to the deepest one needed."""
-    deepest = max(conv_depth(name) for name in layers.content + layers.style)
-    return tuple(BY_NAME[name] for name in CONV_LAYERS[: deepest + 1])
+def deepest(layers: LayerPreset, network: Network = VGG16_NETWORK) -> Layer:
+    """The deepest layer the run needs: the network is cut there."""
+    order = {layer.name: i for i, layer in enumerate(network.layers)}
+    return network.layers[max(order[name] for name in layers.content + layers.style)]
+
+
+def needed_convs(layers: LayerPreset, network: Network = VGG16_NETWORK) -> tuple[Layer, ...]:
+    """A VGG's conv layers the network runs for these layers: up to the deepest one needed."""
+    convs = [layer for layer in network.layers if layer.kind == "conv"]
+    return tuple(convs[: max(conv_depth(name, network) for name in layers.content + layers.style) + 1])
 
 
 def output_shape(shape: tuple[int, int], layer: Layer) -> tuple[int, int]:
-    """(H, W) of a layer's output for an (H, W) input: each pool before it halves, rounding down."""
+    """(H, W) of a layer's output for an (H, W) input: each halving before it rounds down (exact for
+    VGG's 2x2 pools; within a pixel or two for the Inceptions' 'valid' 3x3 reductions)."""
     height, width = shape
-    for _ in range(layer.stride.bit_length() - 1):  # 2x2 max pool, stride 2, 'valid': floor
+    for _ in range(layer.stride.bit_length() - 1):
         height, width = height // 2, width // 2
     return height, width
 
 
-def iteration_flops(layers: LayerPreset, shape: tuple[int, int]) -> float:
-    """FLOPs of one objective-and-gradient evaluation of an (H, W) image: every conv up to the deepest
+def iteration_flops(layers: LayerPreset, shape: tuple[int, int], network: Network = VGG16_NETWORK) -> float:
+    """FLOPs of one objective-and-gradient evaluation of an (H, W) image: the network up to the deepest
     layer used, forward and backward to its input (twice the forward; no weight gradients), and each
-    style layer's Gram matrix (2 h w C^2) and its gradient (as much again)."""
+    style layer's Gram matrix (2 h w C^2) and its gradient (as much again). A VGG's convs are counted one
+    by one; other networks' from their measured multiply-adds per pixel."""
+    grams = sum(2 * (2 * _pixels(shape, network.by_name[name]) * network.by_name[name].channels ** 2)
+                for name in layers.style)  # fmt: skip
+    if not network.plain:
+        return 2 * (2 * deepest(layers, network).macs * shape[0] * shape[1]) + grams
     flops, channels_in = 0.0, 3
-    for layer in needed_convs(layers):
-        height, width = output_shape(shape, layer)
-        flops += 2 * (2 * 9 * channels_in * layer.channels * height * width)
-        if layer.name in layers.style:
-            flops += 2 * (2 * height * width * layer.channels**2)
+    for layer in needed_convs(layers, network):
+        flops += 2 * (2 * 9 * channels_in * layer.channels * _pixels(shape, layer))
         channels_in = layer.channels
-    return flops
+    return flops + grams
 
 
-def activation_floats(layers: LayerPreset, shape: tuple[int, int]) -> float:
-    """Floats the forward pass keeps for the backward pass: every conv output up to the deepest layer
-    used, the pool closing each block before it, and any pool layer asked for."""
-    convs = needed_convs(layers)
-    floats = 0.0
-    for layer in convs:
-        height, width = output_shape(shape, layer)
-        floats += layer.channels * height * width
-    for layer in VGG16:
+def activation_floats(layers: LayerPreset, shape: tuple[int, int], network: Network = VGG16_NETWORK) -> float:
+    """Floats the forward pass keeps for the backward pass. A VGG: every conv output up to the deepest
+    layer used, the pool closing each block before it, and any pool layer asked for; other networks:
+    their measured floats per pixel up to the deepest layer."""
+    if not network.plain:
+        return deepest(layers, network).floats * shape[0] * shape[1]
+    convs = needed_convs(layers, network)
+    floats = sum(layer.channels * _pixels(shape, layer) for layer in convs)
+    for layer in network.layers:
         if layer.kind == "pool" and (layer.block < convs[-1].block or layer.name in layers.content + layers.style):
-            height, width = output_shape(shape, layer)
-            floats += layer.channels * height * width
+            floats += layer.channels * _pixels(shape, layer)
     return floats
+
+
+def _pixels(shape: tuple[int, int], layer: Layer) -> int:
+    height, width = output_shape(shape, layer)
+    return height * width

@@ -1,7 +1,9 @@
 """Yardsticks: every output is scored the same way, whatever loss made it, from one table.
 
-Feature distances use the same backbone weights as the runs, always with the `gatys` layers. They are
-not neutral: the style and content distances are the `mse` loss's own measures with the `gatys` preset
+Feature distances are computed by one judge, VGG16 with the weights VGG16 uses (Settings.judge_weights:
+the run's own when the backbone is vgg16, else vgg16's `auto`), always with the `gatys` layers and no
+smoothing, whatever backbone made the image: outputs of different backbones are scored alike. They are
+not neutral: the style and content distances are the `mse` loss's own measures with the `gatys` preset on VGG16
 (MSE of Gram matrices, MSE of block4_conv2 features; the loss divides each layer by a reference, the
 yardstick averages raw values), so each Yardstick names the losses that optimise it (`optimised_by`).
 SSIM, the colour distance and the colour SWD are optimised by no loss. The two sliced Wasserstein
@@ -68,6 +70,8 @@ YARDSTICKS = _table(
               ".3f", of_image=False),
 )  # fmt: skip
 IMAGE_YARDSTICKS = tuple(name for name, y in YARDSTICKS.items() if y.of_image)
+JUDGE_NOTE = ("The feature yardsticks are computed by one judge, VGG16 with the weights VGG16 uses and the gatys "
+              "layers, whatever backbone made the image, so every backbone is scored alike.")  # fmt: skip
 HISTOGRAM_BINS = 8
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from nst.backbone import file_sha256
 from nst.compare import ComparisonResult
 from nst.images import png_bytes
-from nst.layers import resolve_layers
 from nst.losses import file_stem
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
@@ -107,7 +106,7 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
 def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, object]:
     """Everything needed to repeat the comparison: settings, weights, inputs, versions."""
     settings = result.settings.as_dict()
-    layers = resolve_layers(result.settings.preset, result.settings.content_layers, result.settings.style_layers)
+    layers = result.settings.layers
     return {
         "losses": result.losses,
         "settings": settings,

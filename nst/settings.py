@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from nst import limits
 from nst.errors import SettingError
 from nst.layers import resolve_layers
+from nst.networks import NAMED_WEIGHTS, NETWORKS, SMOOTHINGS, LayerPreset, Network
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES, resolve_precision
 from nst.registry import unknown_name_message
@@ -24,11 +25,13 @@ POOLINGS = ("max", "avg")
 
 @dataclass(frozen=True)
 class Settings:
-    preset: str = "gatys"  # layer preset: a name in nst.layers.PRESETS
-    content_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
-    style_layers: tuple[str, ...] = ()  # Keras layer names; empty: the preset's
-    weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed | random | PATH to .h5
-    pooling: str = "max"  # VGG16 pooling: max | avg
+    backbone: str = "vgg16"  # the network: a name in nst.networks.NETWORKS (nst backbones)
+    preset: str = "gatys"  # layer preset: a name in the backbone's presets
+    content_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
+    style_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
+    weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed (vgg16) | random | PATH to .h5
+    smoothing: str = "auto"  # features' activation smoothing: auto (the backbone's) | none | softmax (SWAG)
+    pooling: str = "max"  # the network's pooling: max | avg (every max pool swapped)
     precision: str = "auto"  # network arithmetic: auto | float32 | bfloat16 (Grams, losses, optimizer: float32)
     content_weight: float = 1.0  # weight of the normalised content term
     style_weight: float = 10.0  # weight of the normalised style term
@@ -49,6 +52,8 @@ class Settings:
         _choice("schedule", self.schedule, SCHEDULES)
         _choice("pooling", self.pooling, POOLINGS)
         _choice("precision", self.precision, PRECISION_CHOICES)
+        _choice("smoothing", self.smoothing, ("auto", *SMOOTHINGS))
+        NETWORKS.entry(self.backbone)
         _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
         _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
         _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)
@@ -56,11 +61,35 @@ class Settings:
         for name in ("content_weight", "style_weight", "tv_weight"):
             _float_range(name, getattr(self, name), 0.0, limits.MAX_WEIGHT)
         _float_range("learning_rate", self.learning_rate, 0.0, 10.0)
-        if not self.weights:
-            raise SettingError("weights must not be empty; use auto, imagenet, vgg16-hed, random or a file path")
+        if self.size < self.network.min_side:
+            raise SettingError(f"{self.backbone} needs a size of at least {self.network.min_side} px: its deepest "
+                               f"layers have no output below that; got {self.size}")  # fmt: skip
+        names = self.network.weight_names
+        if not self.weights or (self.weights in NAMED_WEIGHTS and self.weights not in names):
+            raise SettingError(f"weights for {self.backbone}: {', '.join(names)} or a file path, got {self.weights!r}")
         # Names are checked against their registries here, so a bad name fails before any work.
         OPTIMIZERS.entry(self.optimizer)
-        resolve_layers(self.preset, self.content_layers, self.style_layers)
+        _ = self.layers
+
+    @property
+    def network(self) -> Network:
+        return NETWORKS.get(self.backbone)
+
+    @property
+    def layers(self) -> LayerPreset:
+        """The content and style layers: the preset's, each list replaced where given; names checked."""
+        return resolve_layers(self.preset, self.content_layers, self.style_layers, self.backbone)
+
+    @property
+    def feature_smoothing(self) -> str:
+        """none | softmax: `auto` resolved for the backbone (nst.networks: none for VGG)."""
+        return self.network.smoothing if self.smoothing == "auto" else self.smoothing
+
+    @property
+    def judge_weights(self) -> str:
+        """The weights of the VGG16 judge that scores every output (nst.metrics), whatever the backbone:
+        the run's own when the backbone is vgg16, else what vgg16 takes by default (auto)."""
+        return self.weights if self.backbone == "vgg16" else "auto"
 
     @property
     def network_precision(self) -> str:

@@ -9,8 +9,8 @@ by a reference value so that the weights mean the same thing whatever the loss:
   1 means "as far from the style as the content image is", so from a content start S begins at 1;
 - TV = total variation(generated) / the mean total variation of the content and (resized) style images,
   so a flat content image (all black, say) still has a finite, meaningful reference.
-F are VGG16 features; a statistic that matches against the generated image itself (hist, mrf) makes
-T(content) the same way, so the rule holds for it too.
+F are the backbone's features (smoothed where settings.smoothing says so); a statistic that matches
+against the generated image itself (hist, mrf) makes T(content) the same way, so the rule holds for it too.
 
 The loss is the one thing a Transfer takes beside its settings: a Comparison runs several Transfers of
 the same images and settings, which share one `TargetCache` (the loss-independent target features).
@@ -29,7 +29,6 @@ from nst.caching import OnceCache, shared
 from nst.errors import NSTError
 from nst.features import FeatureExtractor, feature_extractor
 from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
-from nst.layers import resolve_layers
 from nst.losses import LOSSES, Loss
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
@@ -76,9 +75,12 @@ class Transfer:
         self._sources = (content_image, style_image)  # as given: each stage resizes from these
         self.stages = settings.stages
         self._shared_targets = targets if targets is not None else TargetCache()
-        self.weights: WeightsInfo = load_backbone(settings.weights, settings.pooling, settings.network_precision).info
-        layers = resolve_layers(settings.preset, settings.content_layers, settings.style_layers)
-        self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision)
+        self.weights: WeightsInfo = load_backbone(
+            settings.weights, settings.pooling, settings.network_precision, settings.backbone
+        ).info  # fmt: skip
+        layers = settings.layers
+        self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision,
+                                            settings.backbone, settings.feature_smoothing)  # fmt: skip
         self._style_indices = self._loss.style_layers(layers.style)
         self._value_and_grad = _value_and_grad_fn(self._extractor, self.loss, self._style_indices)
         self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)

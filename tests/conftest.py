@@ -1,6 +1,7 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("NST_NO_DOWNLOAD", "1")  # tests never touch the network, not even to probe a download
 
 from pathlib import Path  # noqa: E402
 

@@ -206,3 +206,23 @@ def test_a_bad_link_value_is_reset_with_one_notice():
     assert at.number_input(key="seed").value == 3  # the good values are kept
     at.button(key="run").click().run()  # the notice has been read once a comparison starts
     assert not any("This link" in w.value for w in at.warning) and not at.exception
+
+
+def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch, tmp_path):
+    """Offline (no Keras cache, no download), resnet50's weights cannot be had: the sidebar says what to do
+    in one error; vgg16's offline weights are not offered for it; a link can choose backbone and layers."""
+    from nst import backbone
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
+    at = linked({"backbone": "resnet50", "weights": "vgg16-hed", "smoothing": "softmax", "preset": "shallow",
+                 "style_layers": ["conv1_relu", "conv2_block1_out"]})  # fmt: skip
+    assert not at.exception
+    assert at.selectbox(key="backbone").value == "resnet50" and at.selectbox(key="smoothing").value == "softmax"
+    assert at.selectbox(key="weights").value == "auto" and "vgg16-hed" not in at.selectbox(key="weights").options
+    assert at.selectbox(key="preset").options == ["gatys", "shallow"]
+    assert at.multiselect(key="style_layers_resnet50_shallow").value == ["conv1_relu", "conv2_block1_out"]
+    [error] = [e.value for e in at.error if "ImageNet weights for resnet50" in e.value]
+    assert "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in error and "weights file" in error
+    at.selectbox(key="backbone").set_value("vgg16").run()  # back to VGG16: its offline weights, no error
+    assert not at.error and at.selectbox(key="preset").value == "shallow" or at.selectbox(key="preset").value == "gatys"

@@ -41,19 +41,19 @@ def test_weights_info_names_the_file_and_its_hash():
 
 def test_random_weights_are_seeded_and_hashed():
     info = load_backbone("random").info
-    assert info.name == "random" and info.sha256 == backbone._arrays_sha256(backbone.random_arrays(0))
+    assert info.name == "random" and info.sha256 == backbone._arrays_sha256(backbone.random_arrays(backbone.vgg16(), 0))
 
 
 def test_auto_falls_back_to_hed_with_a_notice_when_imagenet_is_out_of_reach(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda: False)
+    monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
     name, notice = resolve_weights_name("auto")
     assert name == "vgg16-hed" and "vgg16-hed" in notice and "\n" not in notice
 
 
 def test_auto_prefers_cached_imagenet(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda: pytest.fail("no download probe when cached"))
+    monkeypatch.setattr(backbone, "_download_answers", lambda url: pytest.fail("no download probe when cached"))
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / backbone.IMAGENET_FILE).write_bytes(b"stand-in")
     assert resolve_weights_name("auto") == ("imagenet", "")
@@ -61,7 +61,7 @@ def test_auto_prefers_cached_imagenet(monkeypatch, tmp_path):
 
 def test_auto_takes_imagenet_when_the_download_answers(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda: True)
+    monkeypatch.setattr(backbone, "_download_answers", lambda url: True)
     assert resolve_weights_name("auto") == ("imagenet", "")
 
 

@@ -48,7 +48,7 @@ def test_run_writes_one_image(tmp_path):
         (["run", str(CONTENT), __file__], "not an image in an allowed format"),
         (["run", str(CONTENT), str(STYLE), "--loss", "hellingr"], "did you mean 'hellinger'"),
         (["run", str(CONTENT), str(STYLE), "--preset", "gatsy"], "unknown preset 'gatsy'"),
-        (["run", str(CONTENT), str(STYLE), "--style-layers", "block9_conv1"], "unknown VGG16 layer 'block9_conv1'"),
+        (["run", str(CONTENT), str(STYLE), "--style-layers", "block9_conv1"], "unknown vgg16 layer 'block9_conv1'"),
         (["run", str(CONTENT), str(STYLE), "--size", "5"], "size must be a whole number from 32 to 2048"),
         (["run", str(CONTENT), str(STYLE), "--iterations", "0"], "iterations must be a whole number from 1 to 5000"),
         (["run", str(CONTENT), str(STYLE), "--init", "zeros"], "unknown init 'zeros'"),
@@ -56,6 +56,13 @@ def test_run_writes_one_image(tmp_path):
         (["run", str(CONTENT), str(STYLE), "--size", "big"], "argument --size: invalid int value"),
         (["compare", str(CONTENT), str(STYLE), "--losses", ""], "at least one loss"),
         (["run", str(CONTENT), str(STYLE), "--style-weight", "-1"], "style_weight must be a number from 0"),
+        (["run", str(CONTENT), str(STYLE), "--backbone", "resnet50"], "no ImageNet weights for resnet50 here"),
+        (["run", str(CONTENT), str(STYLE), "--backbone", "vgg19", "--weights", "vgg16-hed"], "weights for vgg19"),
+        (
+            ["run", str(CONTENT), str(STYLE), "--backbone", "resnet50", "--style-layers", "block1_conv1"],
+            "unknown resnet50 layer 'block1_conv1'",
+        ),
+        (["run", str(CONTENT), str(STYLE), "--smoothing", "soft"], "unknown smoothing 'soft'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(args, message, tmp_path, capsys):
@@ -199,3 +206,13 @@ def test_votes_from_a_database_that_cannot_be_opened_is_one_line(capsys):
     assert main(["votes", "--db", "postgresql://nobody@127.0.0.1:9/none"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("nst: error: cannot open the votes database") and error.count("\n") == 1
+
+
+def test_backbones_lists_every_network_with_its_presets(capsys):
+    assert main(["backbones"]) == 0
+    text = capsys.readouterr().out
+    for name in ("vgg16", "vgg19", "resnet50", "inception_v3", "inception_resnet_v2"):
+        assert f"{name}: " in text
+    assert "preset gatys: content conv3_block4_out" in text and "smoothing auto = softmax" in text
+    assert main(["presets", "--backbone", "inception_v3"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("gatys    content mixed2")

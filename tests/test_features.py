@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from nst.backbone import load_backbone
@@ -48,3 +49,27 @@ def test_bfloat16_features_are_float32_and_close_to_float32_ones():
     assert relative < 0.05  # bfloat16 keeps 8 bits of mantissa: a few per cent through 10 layers
     gram_error = float(tf.norm(gram(half_style[-1]) - gram(full_style[-1])) / tf.norm(gram(full_style[-1])))
     assert gram_error < 0.05
+
+
+def test_softmax_smoothing_is_a_softmax_over_the_whole_layer_times_its_size():
+    from nst.features import smooth
+
+    features = np.random.default_rng(5).normal(size=(1, 3, 4, 5)).astype(np.float32)
+    flat = features.ravel().astype(np.float64)
+    expected = np.exp(flat - flat.max()) / np.exp(flat - flat.max()).sum() * flat.size
+    got = smooth(tf.constant(features)).numpy()
+    np.testing.assert_allclose(got.ravel(), expected, rtol=1e-5)
+    assert got.shape == features.shape and got.mean() == pytest.approx(1.0, rel=1e-5)
+    np.testing.assert_allclose(smooth(tf.constant(features + 3.0)).numpy(), got, rtol=1e-4)  # shift-invariant
+
+
+def test_the_extractor_smooths_every_feature_when_asked():
+    from nst.features import smooth
+
+    model = load_backbone("random").model
+    layers = resolve_layers("seed")
+    image = tf.constant(np.random.default_rng(6).random((1, 32, 32, 3)).astype(np.float32))
+    (plain,), _ = FeatureExtractor(model, layers)(image)
+    (smoothed,), style = FeatureExtractor(model, layers, smoothing="softmax")(image)
+    np.testing.assert_allclose(smoothed.numpy(), smooth(plain).numpy(), rtol=1e-4, atol=1e-6)
+    assert all(s.numpy().min() >= 0 and s.numpy().mean() == pytest.approx(1.0, rel=1e-3) for s in style)

@@ -30,7 +30,7 @@ def test_every_field_has_a_comment_on_its_line():
         (dict(size=5), SettingError, "size must be a whole number from 32 to 2048"),
         (dict(optimizer="lbgfs"), UnknownNameError, "did you mean 'lbfgs'"),
         (dict(preset="gatsy"), UnknownNameError, "unknown preset 'gatsy'"),
-        (dict(style_layers=("block9_conv1",)), UnknownNameError, "unknown VGG16 layer"),
+        (dict(style_layers=("block9_conv1",)), UnknownNameError, "unknown vgg16 layer"),
         (dict(precision="float16"), SettingError, "unknown precision 'float16'"),
         (dict(schedule="pyramid"), SettingError, "choose from: direct, multiscale"),
         (dict(style_weight=float("nan")), SettingError, "style_weight must be a number"),

@@ -99,3 +99,35 @@ def test_a_file_named_beside_its_folder_counts_once(folders):
     contents, styles = folders
     study = design([str(contents), str(contents / "cat.png")], [str(styles)], "mse,mae", Settings())
     assert [p.name for p in study.contents] == ["cat.png", "coffee.png"] and study.units == 6
+
+
+def test_several_backbones_make_every_loss_on_each_an_arm(folders):
+    contents, styles = folders
+    study = design([str(contents)], [str(styles)], "mse", Settings(), backbones=("vgg16", "resnet50"))
+    assert study.arms == ("mse@vgg16", "mse@resnet50") and study.units == 6 and len(study.grid.runs) == 12
+    run = next(r for r in study.grid.runs if r.settings.backbone == "resnet50")
+    assert study.unit_of(run.name) in study.unit_specs and study.arm_of(run.name, "mse") == "mse@resnet50"
+    assert "backbone" in study.grid.varied
+    with pytest.raises(SettingError, match="did you mean 'resnet50'"):
+        design([str(contents)], [str(styles)], "mse", Settings(), backbones=("vgg16", "resnet5"))
+    with pytest.raises(SettingError, match="inception_v3 needs a size of at least 75"):
+        design([str(contents)], [str(styles)], "mse", Settings(size=64), backbones=("vgg16", "inception_v3"))
+    with pytest.raises(SettingError, match="at least 2 losses or backbones"):
+        design([str(contents)], [str(styles)], "mse", Settings())
+
+
+@pytest.mark.ray
+def test_a_tiny_study_of_two_backbones_end_to_end(folders, tmp_path, capsys):
+    contents, styles = folders
+    out = tmp_path / "study"
+    args = ["study", "--contents", str(contents), "--styles", str(styles), "--losses", "mse", "--backbones",
+            "vgg16,resnet50", "--weights", "random", "--size", "32", "--iterations", "3", "--out", str(out),
+            "--workers", "2", "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "6 of 6 units used" in printed and "mse@resnet50's style distance is" in printed
+    rows = list(csv.DictReader(open(out / "study.csv")))
+    assert {(r["loss"], r["baseline"]) for r in rows} == {("mse@resnet50", "mse@vgg16")}
+    assert all(r["own_measure_of_loss"] == "False" for r in rows)  # resnet50's features are not the judge's
+    text = (out / "study.md").read_text()
+    assert "- backbone: vgg16, resnet50" in text and "resnet50: random" in text

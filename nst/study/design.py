@@ -1,10 +1,13 @@
 """A study's design: every content x style (x seed) unit, each a comparison of the same losses under
-one set of settings, run as a sweep (nst.sweep.runner)."""
+one set of settings (per backbone, when several are compared), run as a sweep (nst.sweep.runner).
+
+What a study compares are its arms: the losses, or with several backbones every loss on every backbone,
+named `loss@backbone` (mse@resnet50)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nst.compare import parse_losses
@@ -16,30 +19,53 @@ from nst.sweep.grid import Grid, RunSpec
 # The two-sided Wilcoxon signed-rank test's smallest p with n pairs is 2 / 2^n: 0.0625 for 5 pairs,
 # 0.031 for 6. With fewer than 6 units no difference could ever be called significant at 0.05.
 MIN_UNITS = 6
+BACKBONE_MARK = "__on-"  # a unit's run on one backbone: chelsea__starry_night__on-resnet50
+
+
+def arm_loss(arm: str) -> str | None:
+    """The loss of an arm whose own measures the VGG16 judge computes (nst.metrics' `optimised_by`): the
+    arm's loss on vgg16 (or with no backbone named); None for another backbone, whose features differ."""
+    loss, _, backbone = arm.partition("@")
+    return loss if backbone in ("", "vgg16") else None
 
 
 @dataclass(frozen=True)
 class Study:
     contents: tuple[Path, ...]
     styles: tuple[Path, ...]
-    losses: tuple[str, ...]  # the first is the baseline every other loss is compared with
+    losses: tuple[str, ...]
     settings: Settings
     seeds: tuple[int, ...]
     seed_note: str  # why there is only one seed, when that is so
     grid: Grid
+    backbones: tuple[str, ...] = ("vgg16",)  # one comparison per unit and backbone
+    arms: tuple[str, ...] = ()  # what is compared; the first is the baseline every other is compared with
+    unit_specs: dict[str, RunSpec] = field(default_factory=dict)  # unit name -> its (first backbone's) run
 
     @property
     def units(self) -> int:
-        return len(self.grid.runs)
+        return len(self.unit_specs)
+
+    def unit_of(self, run: str) -> str:
+        """The unit a run (a comparison, its folder's name) belongs to."""
+        return run.rsplit(BACKBONE_MARK, 1)[0] if len(self.backbones) > 1 else run
+
+    def arm_of(self, run: str, loss: str) -> str:
+        return f"{loss}@{run.rsplit(BACKBONE_MARK, 1)[1]}" if len(self.backbones) > 1 else loss
 
 
 def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequence[str], settings: Settings,
-           seeds: int = 1, out: str | Path = ".") -> Study:  # fmt: skip
-    """Checks every input before anything runs: a SettingError says what is wrong and what is needed."""
+           seeds: int = 1, out: str | Path = ".", backbones: Sequence[str] = ()) -> Study:  # fmt: skip
+    """Checks every input before anything runs: a SettingError says what is wrong and what is needed.
+    `backbones`: compare these (each with every loss) instead of the settings' one backbone."""
     content_files, style_files = images("contents", contents), images("styles", styles)
     names = parse_losses(losses)
-    if len(names) < 2:
-        raise SettingError(f"a study compares at least 2 losses, got {len(names)}: {', '.join(names)}")
+    networks = tuple(dict.fromkeys(backbones)) or (settings.backbone,)
+    for backbone in networks:
+        settings.replace(backbone=backbone)  # checks the name and the settings it must fit (size, weights)
+    arms = tuple(f"{loss}@{b}" for b in networks for loss in names) if len(networks) > 1 else tuple(names)
+    if len(arms) < 2:
+        raise SettingError(f"a study compares at least 2 losses or backbones, got {', '.join(arms)}")
     if not 1 <= seeds <= 100:
         raise SettingError(f"seeds must be a whole number from 1 to 100, got {seeds}")
     note = ""
@@ -53,13 +79,19 @@ def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequenc
             f"{units} unit(s) (contents x styles x seeds) are too few: the two-sided Wilcoxon signed-rank test "
             f"needs at least {MIN_UNITS} pairs to reach p < 0.05; add images or seeds (with init noise)"
         )
+    several = len(networks) > 1
     runs = [
-        RunSpec(_name(content, style, seed, len(seed_values)), content, style, tuple(names),
-                settings.replace(seed=seed), {"content": content.stem, "style": style.stem, "seed": str(seed)})
-        for content in content_files for style in style_files for seed in seed_values
+        RunSpec(_name(content, style, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
+                content, style, tuple(names), settings.replace(seed=seed, backbone=backbone),
+                {"content": content.stem, "style": style.stem, "seed": str(seed), "backbone": backbone})
+        for content in content_files for style in style_files for seed in seed_values for backbone in networks
     ]  # fmt: skip
-    varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else [])
-    return Study(content_files, style_files, tuple(names), settings, seed_values, note, Grid(Path(out), runs, varied))
+    varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
+    grid = Grid(Path(out), runs, varied)
+    study = Study(content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms)
+    for run in runs:  # a unit's specification: its first backbone's run
+        study.unit_specs.setdefault(study.unit_of(run.name), run)
+    return study
 
 
 def images(role: str, given: Sequence[str]) -> tuple[Path, ...]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.analysis import Analysis, analyse, sentence
-from nst.study.design import Study
+from nst.study.design import Study, arm_loss
 from nst.study.stats import ALPHA, BOOTSTRAP_RESAMPLES, PairedTest
 
 CSV_COLUMNS = [field.name for field in dataclasses.fields(PairedTest)] + ["significant", "own_measure_of_loss"]
@@ -31,7 +31,7 @@ def summary(study: Study, analysis: Analysis) -> str:
     """The conclusions against the baseline, one line each, as printed by `nst study`."""
     lines = [f"{analysis.units_used} of {study.units} units used" + (f" ({len(analysis.failed_runs)} left out: a "
              "run failed)" if analysis.failed_runs else "")]  # fmt: skip
-    lines += [sentence(t) for t in analysis.tests if t.baseline == study.losses[0]]
+    lines += [sentence(t) for t in analysis.tests if t.baseline == study.arms[0]]
     return "\n".join(lines)
 
 
@@ -40,7 +40,7 @@ def _write_csv(analysis: Analysis, path: Path) -> None:
         writer = csv.writer(f)
         writer.writerow(CSV_COLUMNS)
         for test in analysis.tests:
-            own = test.loss in YARDSTICKS[test.yardstick].optimised_by
+            own = arm_loss(test.loss) in YARDSTICKS[test.yardstick].optimised_by
             writer.writerow([_cell(getattr(test, name)) for name in CSV_COLUMNS[:-2]] + [test.significant, own])
 
 
@@ -49,13 +49,13 @@ def _cell(value: object) -> object:
 
 
 def markdown(study: Study, analysis: Analysis, out: Path, plots: list[str]) -> str:
-    baseline = study.losses[0]
-    lines = [f"# Study: {', '.join(study.losses)} over {study.units} units", "", *_design(study, analysis, out), "",
+    baseline = study.arms[0]
+    lines = [f"# Study: {', '.join(study.arms)} over {study.units} units", "", *_design(study, analysis, out), "",
              "## Conclusions (each loss against " + f"{baseline})", ""]  # fmt: skip
     for name in IMAGE_YARDSTICKS:
         lines += [f"- {sentence(t)}" for t in analysis.tests if t.yardstick == name and t.baseline == baseline]
-    flagged = [loss for loss in study.losses[1:] if analysis.own_measure_only(loss, baseline)]
-    flagged += [f"{baseline} (against {other})" for other in study.losses[1:]
+    flagged = [arm for arm in study.arms[1:] if analysis.own_measure_only(arm, baseline)]
+    flagged += [f"{baseline} (against {other})" for other in study.arms[1:]
                 if analysis.own_measure_only(baseline, other)]  # fmt: skip
     lines += ["", "Wins only on its own measure (better only on yardsticks that loss optimises): "
               + (", ".join(flagged) or "none") + "."]  # fmt: skip
@@ -71,7 +71,9 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
     lines = [
         f"- contents ({len(study.contents)}): {', '.join(p.name for p in study.contents)}",
         f"- styles ({len(study.styles)}): {', '.join(p.name for p in study.styles)}",
-        f"- losses: {', '.join(study.losses)} (baseline {study.losses[0]}); seeds: {', '.join(map(str, study.seeds))}",
+        f"- compared: {', '.join(study.arms)} (baseline {study.arms[0]}); seeds: {', '.join(map(str, study.seeds))}",
+        f"- backbone: {', '.join(study.backbones)}; smoothing {s.smoothing}"
+        + (" (auto: each backbone's own)" if s.smoothing == "auto" else ""),
         f"- settings: {s.size} px, preset {s.preset}, {s.optimizer} x {s.iterations} ({s.schedule}), init {s.init}, "
         f"weights content/style/TV {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}, precision {s.precision}",
         f"- backbone weights: {weights}",
@@ -82,13 +84,18 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
 
 
 def _weights(study: Study, out: Path) -> str:
+    """Each backbone's weights, as its first finished run recorded them."""
+    found: dict[str, str] = {}
     for run in study.grid.runs:
+        backbone = run.settings.backbone
         try:
-            found = json.loads((out / run.name / "config.json").read_text())["weights"]
-            return f"{found['name']} (sha256 {found['sha256'][:16]}...)"
+            weights = json.loads((out / run.name / "config.json").read_text())["weights"]
         except (OSError, ValueError, KeyError):
             continue
-    return "unknown (no run finished)"
+        found.setdefault(backbone, f"{weights['name']} (sha256 {weights['sha256'][:16]}...)")
+    if not found:
+        return "unknown (no run finished)"
+    return found[study.backbones[0]] if len(found) == 1 else "; ".join(f"{b}: {w}" for b, w in found.items())
 
 
 def _table(tests: list[PairedTest]) -> list[str]:
@@ -161,7 +168,7 @@ def _plot(analysis: Analysis, study: Study, name: str, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    y, baseline = YARDSTICKS[name], study.losses[0]
+    y, baseline = YARDSTICKS[name], study.arms[0]
     tests = {t.loss: t for t in analysis.tests if t.yardstick == name and t.baseline == baseline}
     figure, axis = plt.subplots(figsize=(1.6 + 1.3 * len(tests), 3.6), constrained_layout=True)
     values = analysis.values[name]
