@@ -152,7 +152,9 @@ def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
     s = result.settings
     names = " + ".join(Path(record["name"]).name for record in (inputs or {}).values()) or "content + style"
     return (
-        f"{names}  |  weights {result.weights.name} ({result.weights.sha256[:12]})  |  preset {s.preset}, "
+        f"{names}  |  {s.backbone}, weights {result.weights.name} ({result.weights.sha256[:12]})"
+        + (f", smoothing {s.feature_smoothing}" if s.feature_smoothing != "none" else "")
+        + f"  |  preset {s.preset}, "
         f"{s.size} px ({s.schedule}), {s.optimizer} x {s.iterations}, {s.network_precision}, init {s.init}, "
         f"seed {s.seed}, "
         f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}"

@@ -223,6 +223,8 @@ def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch
     assert at.selectbox(key="preset").options == ["gatys", "shallow"]
     assert at.multiselect(key="style_layers_resnet50_shallow").value == ["conv1_relu", "conv2_block1_out"]
     [error] = [e.value for e in at.error if "ImageNet weights for resnet50" in e.value]
-    assert "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in error and "weights file" in error
+    assert "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in error and "vgg16 runs" in error
+    assert at.button(key="run").disabled  # nothing to run it with
     at.selectbox(key="backbone").set_value("vgg16").run()  # back to VGG16: its offline weights, no error
-    assert not at.error and at.selectbox(key="preset").value == "shallow" or at.selectbox(key="preset").value == "gatys"
+    assert not at.error and not at.button(key="run").disabled
+    assert at.selectbox(key="preset").value == "gatys"  # vgg16 has no shallow preset

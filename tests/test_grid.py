@@ -33,6 +33,19 @@ def test_layers_are_one_comma_separated_value_and_a_list_of_them_is_swept(tmp_pa
     assert [r.settings.style_layers for r in grid.runs] == [("block1_conv1", "block2_conv1"), ("block3_conv1",)]
 
 
+def test_backbones_and_smoothings_are_swept_like_any_setting(tmp_path):
+    grid = load_grid(write_grid(tmp_path, 'backbone = ["vgg16", "resnet50"]\nsmoothing = ["none", "softmax"]\n'))
+    assert grid.varied == ["backbone", "smoothing"]
+    assert {(r.settings.backbone, r.settings.smoothing) for r in grid.runs} == {
+        ("vgg16", "none"),
+        ("vgg16", "softmax"),
+        ("resnet50", "none"),
+        ("resnet50", "softmax"),
+    }
+    with pytest.raises(GridError, match="did you mean 'resnet50'"):
+        load_grid(write_grid(tmp_path, 'backbone = ["vgg16", "resnet5"]\n'))
+
+
 def test_every_problem_is_listed_before_anything_runs(tmp_path):
     path = write_grid(tmp_path, 'losses = ["mse", "hellinjer"]\nstyle_wieght = 3\nsize = [64, 5]\n'
                                 'content_layers = "block9_conv1"\n')  # fmt: skip

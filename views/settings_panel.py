@@ -75,6 +75,8 @@ def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
             max_selections=limits.MAX_LOSSES, accept_new_options=True, help=LOSS_HELP + _descriptions(LOSSES),
         )  # fmt: skip
         fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs(here)}
+    if weights_problem(fields["backbone"], fields["weights"]):  # said under the backbone: nothing to run
+        return None, losses
     try:
         return Settings(**fields, preview_every=5), losses
     except NSTError as error:
@@ -182,4 +184,4 @@ def weights_problem(backbone: str, weights: str) -> str:
     if imagenet_reachable(network):
         return ""
     message = imagenet_missing_message(network)
-    return message[0].upper() + message[1:] + "."
+    return f"{message[0].upper()}{message[1:]}. On this page, vgg16 runs on its offline weights."
