@@ -44,21 +44,27 @@ class Estimate:
         return f"about {self.memory_bytes / 2**30:.1f} GB and {duration(self.seconds)}"
 
 
-def estimate(settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None) -> Estimate:
+def estimate(
+    settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None, n_styles: int = 1
+) -> Estimate:
     """For a comparison of `n_losses` losses with these settings on a content image of this shape; `cost`:
-    their time in units of one Gram loss's (nst.losses.relative_cost), `n_losses` when not given."""
+    their time in units of one Gram loss's (nst.losses.relative_cost), `n_losses` when not given. Several
+    styles add their target passes and per-iteration statistics (`n_styles`), a little each."""
     shape = working_shape(content_shape, settings.size)
     layers, network = settings.layers, settings.network
     precision = settings.network_precision
     lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 per pixel
     activation_bytes = activation_floats(layers, shape, network) * ACTIVATION_BYTES[precision] * ACTIVATION_FACTOR
     memory = BASE_BYTES + activation_bytes + shape[0] * shape[1] * n_losses * lbfgs
+    # A style image larger than the content (style_scale > 1) runs its own forward pass: features only.
+    style_shape = working_shape(content_shape, max(1, round(settings.size * settings.style_scale)))
+    memory = max(memory, BASE_BYTES + activation_floats(layers, style_shape, network) * ACTIVATION_BYTES[precision])
     work = sum(
         steps * iteration_flops(layers, working_shape(content_shape, size), network) for size, steps in settings.stages
     )  # fmt: skip
     cost = n_losses if cost is None else cost
     seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup(precision, native_bfloat16()))
-    return Estimate(int(memory), seconds + 2.0 * n_losses)
+    return Estimate(int(memory), seconds + 2.0 * n_losses + 1.0 * (n_styles - 1))
 
 
 def speedup(precision: str, native: bool) -> float:

@@ -20,7 +20,7 @@ from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES, emulation_warning
 from nst.registry import unknown_name_message
 from nst.schedule import SCHEDULES
-from nst.settings import COLORS, INITS, POOLINGS, Settings
+from nst.settings import COLORS, INITS, POOLINGS, STYLE_SCALES, Settings
 from nst.speed.plan import SECTIONS as BENCH_SECTIONS
 
 EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
@@ -113,7 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     votes.set_defaults(command=_votes)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
-        sub.add_argument("style", help="style image")
+        sub.add_argument("style", nargs="+", help="style image; several are blended (--blend) or given a region "
+                         "each (--mask)")  # fmt: skip
+        sub.add_argument("--mask", nargs="+", metavar="MASK", help="one greyscale image per style, resized "
+                         "to the content: white is where that style paints; what no mask covers keeps the "
+                         "content")  # fmt: skip
         _add_settings(sub)
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
         sub.set_defaults(command=command)
@@ -169,7 +173,13 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     add("--iterations", type=int, metavar="N", help=f"optimizer steps (default {d.iterations})")
     add("--schedule", metavar="NAME", help=f"{' or '.join(SCHEDULES)}: coarse to fine or not (default {d.schedule})")
     add("--size", type=int, metavar="PX", help=f"long side of the working image, px (default {d.size})")
-    add("--colors", metavar="style|content", help=f"whose colours to keep: {', '.join(COLORS)} (default {d.colors})")
+    add("--colors", metavar="NAME", help=f"{', '.join(COLORS)}: the style's colours, the content's (luminance-only "
+        "transfer), or the painting's palette from the start (the content recoloured to the style's colour mean "
+        f"and covariance) (default {d.colors})")  # fmt: skip
+    add("--blend", metavar="W,W", help="weights of several style images, e.g. 0.7,0.3 (normalised; default equal)")
+    add("--style-scale", type=float, metavar="S", help=f"style images' size relative to the working size, "
+        f"{STYLE_SCALES[0]:g} to {STYLE_SCALES[1]:g}: larger, larger brush strokes (default "
+        f"{d.style_scale:g})")  # fmt: skip
     add("--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only")
 
 
@@ -181,7 +191,17 @@ def _settings(args: argparse.Namespace) -> Settings:
             fields[name] = tuple(n.strip() for n in fields[name].split(",") if n.strip())
     if args.preserve_colors:
         fields["colors"] = "content"
+    if getattr(args, "blend", None):
+        fields["style_blend"] = _numbers("--blend", args.blend)
     return Settings(**fields)
+
+
+def _numbers(flag: str, text: str) -> tuple[float, ...]:
+    """'0.7,0.3' -> (0.7, 0.3); anything else a SettingError naming the flag."""
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise SettingError(f"{flag} takes comma-separated numbers, e.g. 0.7,0.3; got {text!r}") from None
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -357,7 +377,11 @@ def _compare(args: argparse.Namespace) -> int:
     from nst.report import input_record, write_artifacts
 
     result, interrupted = _run_comparison(args, _settings(args), args.losses)
-    inputs = {"content": input_record(args.content), "style": input_record(args.style)}
+    inputs = {"content": input_record(args.content)}
+    for number, style in enumerate(args.style, start=1):
+        inputs["style" if number == 1 else f"style {number}"] = input_record(style)
+    for number, mask in enumerate(args.mask or [], start=1):
+        inputs[f"mask {number}"] = input_record(mask)
     paths = write_artifacts(result, args.out, inputs)
     _print_table(result)
     print(f"wrote {len(paths)} files to {args.out}" + (" (partial: interrupted)" if interrupted else ""))
@@ -383,14 +407,16 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
     from nst.budget import check_fits
     from nst.compare import Comparison, parse_losses
     from nst.images import read_image
+    from nst.styles import read_mask
 
     losses = parse_losses(losses)
-    content, style = read_image(args.content), read_image(args.style)
-    for notice in content.notices + style.notices:
+    content, styles = read_image(args.content), [read_image(path) for path in args.style]
+    masks = [read_mask(path) for path in args.mask] if args.mask else None
+    for notice in [*content.notices, *(n for style in styles for n in style.notices)]:
         print(f"nst: {notice}", file=sys.stderr)
     _warn_emulated({settings.precision})
     check_fits(settings, content.pixels.shape, len(losses))  # policy: refuse what cannot fit this machine
-    comparison = Comparison(content.pixels, style.pixels, settings, losses)
+    comparison = Comparison(content.pixels, [s.pixels for s in styles], settings, losses, masks)
     if not args.quiet:
         print(f"nst: estimated {comparison.estimate.describe()}", file=sys.stderr)
     bar = None if args.quiet else _bar(len(losses) * settings.iterations, "it")

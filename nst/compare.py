@@ -13,9 +13,10 @@ from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size
 from nst.losses import LOSSES, relative_cost
-from nst.metrics import Judge
+from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
-from nst.transfer import Progress, TargetCache, Transfer
+from nst.styles import blend_weights, check_masks, plan
+from nst.transfer import Progress, TargetCache, Transfer, style_size
 
 
 @dataclass
@@ -27,7 +28,8 @@ class RunResult:
     seconds: float  # the run's own compute time, targets included
     complete: bool  # False if stopped early (by the caller or a numerical fault)
     error: str = ""  # the numerical fault that stopped it, if any
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)  # with several styles: blend-weighted means
+    metrics_by_style: list[dict[str, float]] = field(default_factory=list)  # several styles: each one's
 
 
 @dataclass
@@ -35,9 +37,11 @@ class ComparisonResult:
     settings: Settings  # shared by every run
     losses: list[str]  # in the order asked for
     content_image: np.ndarray  # (H, W, 3) working size
-    style_image: np.ndarray  # (h, w, 3) working size
+    style_image: np.ndarray  # (h, w, 3) working size (style_scale times it): the first style
     weights: WeightsInfo
     runs: dict[str, RunResult]
+    style_images: list[np.ndarray] = field(default_factory=list)  # every style, working size
+    style_weights: tuple[float, ...] = ()  # each style's share of the style term (blend x mask area)
 
     @property
     def complete(self) -> bool:
@@ -63,25 +67,38 @@ class Comparison:
     (nst.budget.check_fits, called by the page, the CLI and the sweep)."""
 
     def __init__(
-        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings,
-        losses: str | Sequence[str] = ("mse", "mae"),
+        self, content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
+        losses: str | Sequence[str] = ("mse", "mae"), masks: Sequence[np.ndarray] | None = None,
     ) -> None:  # fmt: skip
+        """`style_image`: one, or several blended by settings.style_blend; `masks`: one greyscale region
+        per style (nst.styles)."""
         self.settings = settings
         self.losses = parse_losses(losses)
+        styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
+        blend_weights(settings.style_blend, len(styles))
+        check_masks(masks, len(styles))
         smallest = settings.stages[0][0]  # multiscale: the coarsest stage
         check_working_size(content_image, smallest, "content", settings.network)
-        check_working_size(style_image, smallest, "style", settings.network)
-        check_distinct(content_image, style_image, settings.size)
+        for number, style in enumerate(styles, start=1):
+            role = "style" if len(styles) == 1 else f"style {number}"
+            check_working_size(style, style_size(smallest, settings.style_scale), role, settings.network)
+            check_distinct(content_image, style, settings.size)
+        if masks is not None:
+            patchy = [loss for loss in self.losses if hasattr(LOSSES.get(loss).statistic, "refresh")]
+            if patchy:
+                raise SettingError(f"{', '.join(patchy)} match patches in place: they cannot be limited to mask "
+                                   "regions; compare them without masks")  # fmt: skip
         cost = relative_cost(self.losses)
-        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost)
-        self._images = (content_image, style_image)
+        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost, len(styles))
+        self._images = (content_image, styles)
+        self._masks = masks
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}
 
     def events(self) -> Iterator[Progress]:
         streams = []
         for loss in self.losses:  # targets of every loss first: the first previews come together
-            self.transfers[loss] = Transfer(*self._images, self.settings, loss, self._targets)
+            self.transfers[loss] = Transfer(*self._images, self.settings, loss, self._targets, self._masks)
             streams.append(self.transfers[loss].events())
         while streams:
             for stream in list(streams):
@@ -96,27 +113,28 @@ class Comparison:
         first = next(iter(self.transfers.values()), None)
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
-        judge = Judge(first.content_image, first.style_image, self.settings.judge_weights, self.settings.pooling)
-        runs = {loss: self._result(transfer, judge) for loss, transfer in self.transfers.items()}
-        return ComparisonResult(
-            self.settings,
-            self.losses,
-            first.content_image,
-            first.style_image,
-            first.weights,
-            runs,
-        )
+        s = self.settings
+        judges = [Judge(first.content_image, style, s.judge_weights, s.pooling) for style in first.style_images]
+        shares = plan(s.style_blend, self._masks, first.content_image.shape[:2], len(judges)).weights
+        runs = {loss: self._result(transfer, judges, shares) for loss, transfer in self.transfers.items()}
+        return ComparisonResult(s, self.losses, first.content_image, first.style_image, first.weights, runs,
+                                first.style_images, shares)  # fmt: skip
 
-    def _result(self, transfer: Transfer, judge: Judge) -> RunResult:
+    def _result(self, transfer: Transfer, judges: list[Judge], shares: tuple[float, ...]) -> RunResult:
+        """Scored by a judge per style: with several, each style-dependent yardstick is the share-weighted
+        mean of each style's (STYLE_YARDSTICKS), and each style's own are kept too."""
         image = transfer.output_image()
         steps = max(0, len(transfer.history) - 1)
-        metrics = judge.score(image)
+        by_style = [judge.score(image) for judge in judges]
+        metrics = dict(by_style[0])
+        if len(judges) > 1:
+            for name in STYLE_YARDSTICKS:
+                metrics[name] = float(sum(share * scores[name] for share, scores in zip(shares, by_style)))
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]
-        return RunResult(
-            transfer.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error, metrics
-        )
+        return RunResult(transfer.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error,
+                         metrics, by_style if len(judges) > 1 else [])  # fmt: skip
 
 
 def _without_preview(event: Progress) -> Progress:

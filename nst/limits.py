@@ -9,6 +9,7 @@ MAX_SIZE = 2048  # px
 MIN_ITERATIONS = 1
 MAX_ITERATIONS = 5000
 MAX_LOSSES = 10  # losses compared in one run
+MAX_STYLES = 3  # style images blended (or given regions) in one run
 MAX_WEIGHT = 1e12  # content, style and TV weights lie in [0, MAX_WEIGHT]
 MAX_IMAGE_PIXELS = 40_000_000  # pixels of an input image (width x height), checked before decoding
 MIN_IMAGE_SIDE = 16  # px, the short side of an input image
@@ -30,6 +31,7 @@ def describe() -> list[str]:
         f"working size: {MIN_SIZE} to {MAX_SIZE} px (long side); the short side at least {MIN_WORKING_SIDE} px",
         f"iterations: {MIN_ITERATIONS} to {MAX_ITERATIONS}",
         f"losses per comparison: 1 to {MAX_LOSSES}",
+        f"style images per comparison: 1 to {MAX_STYLES} (blended, or a region each)",
         f"content, style and TV weights: 0 to {MAX_WEIGHT:g}",
         f"input images: at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_FILE_MB} MB, each side at least "
         f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",

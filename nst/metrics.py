@@ -70,6 +70,9 @@ YARDSTICKS = _table(
               ".3f", of_image=False),
 )  # fmt: skip
 IMAGE_YARDSTICKS = tuple(name for name, y in YARDSTICKS.items() if y.of_image)
+# Measured against the style image: with several styles, against each (over the whole output, masks or
+# not), and their mean weighted by each style's share of the style term (blend weight x mask area).
+STYLE_YARDSTICKS = ("style_distance", "color_distance", "style_swd", "color_swd")
 JUDGE_NOTE = ("The feature yardsticks are computed by one judge, VGG16 with the weights VGG16 uses and the gatys "
               "layers, whatever backbone made the image, so every backbone is scored alike.")  # fmt: skip
 HISTOGRAM_BINS = 8

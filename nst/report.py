@@ -95,12 +95,16 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
             "complete": run.complete,
             "error": run.error,
             "final_total": run.history[-1].total if run.history else None,
+            **({"by_style": run.metrics_by_style} if run.metrics_by_style else {}),
         }
         for loss, run in result.runs.items()
     }
     legend = {name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
               for name, y in YARDSTICKS.items()}  # fmt: skip
-    return {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
+    found = {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
+    if len(result.style_images) > 1:  # by_style: each style's yardsticks, in the order given
+        found["style_shares"] = list(result.style_weights)
+    return found
 
 
 def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, object]:
@@ -120,7 +124,11 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
             "notice": result.weights.notice,
         },
         "inputs": inputs or {},
-        "working_size": {"content": list(result.content_image.shape[:2]), "style": list(result.style_image.shape[:2])},
+        "working_size": {
+            "content": list(result.content_image.shape[:2]),
+            "style": list(result.style_image.shape[:2]),
+            "styles": [list(image.shape[:2]) for image in result.style_images],
+        },  # fmt: skip
         "complete": result.complete,
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -158,4 +166,6 @@ def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
         f"{s.size} px ({s.schedule}), {s.optimizer} x {s.iterations}, {s.network_precision}, init {s.init}, "
         f"seed {s.seed}, "
         f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}"
+        + (f", colours {s.colors}" if s.colors != "style" else "")
+        + (f", style scale {s.style_scale:g}" if s.style_scale != 1.0 else "")
     )

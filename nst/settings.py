@@ -19,7 +19,8 @@ from nst.registry import unknown_name_message
 from nst.schedule import SCHEDULES, stage_plan
 
 INITS = ("content", "noise", "style")
-COLORS = ("style", "content")
+COLORS = ("style", "content", "palette")
+STYLE_SCALES = (0.25, 4.0)  # the style images' size relative to the working size: from, to
 POOLINGS = ("max", "avg")
 
 
@@ -43,7 +44,9 @@ class Settings:
     iterations: int = 100  # optimizer steps, all stages together
     schedule: str = "direct"  # direct | multiscale: coarse to fine, up to 3 stages (nst.schedule.stage_plan)
     size: int = 256  # px, long side of the working images
-    colors: str = "style"  # whose colours the output keeps: style | content (luminance-only transfer)
+    colors: str = "style"  # whose colours: style | content (luminance-only transfer) | palette (start recoloured)
+    style_blend: tuple[float, ...] = ()  # weight of each style image, normalised to sum 1; empty: equal
+    style_scale: float = 1.0  # style images' size relative to the working size: larger, larger brush strokes
     preview_every: int = 10  # iterations between preview images in the progress stream
 
     def __post_init__(self) -> None:
@@ -61,6 +64,18 @@ class Settings:
         for name in ("content_weight", "style_weight", "tv_weight"):
             _float_range(name, getattr(self, name), 0.0, limits.MAX_WEIGHT)
         _float_range("learning_rate", self.learning_rate, 0.0, 10.0)
+        _float_range("style_scale", self.style_scale, *STYLE_SCALES)
+        for weight in self.style_blend:
+            _float_range("a blend weight", weight, 0.0, limits.MAX_WEIGHT)
+        if self.style_blend and sum(self.style_blend) <= 0:
+            raise SettingError(f"blend weights must not all be 0, got {','.join(f'{w:g}' for w in self.style_blend)}")
+        if self.size * self.style_scale > limits.MAX_SIZE:
+            pixels = self.size * self.style_scale
+            raise SettingError(f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px "
+                               f"style image; at most {limits.MAX_SIZE} px")  # fmt: skip
+        if self.colors == "palette" and self.init != "content":
+            raise SettingError(f"colors palette recolours the content to start from: use init content, not "
+                               f"{self.init}")  # fmt: skip
         if self.size < self.network.min_side:
             raise SettingError(f"{self.backbone} needs a size of at least {self.network.min_side} px: its deepest "
                                f"layers have no output below that; got {self.size}")  # fmt: skip

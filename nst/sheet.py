@@ -22,7 +22,14 @@ LEGEND_TOP = 100  # px below the plots' top: where the yardstick notes start, un
 def comparison_sheet(result, title: str) -> Image.Image:
     """A labelled PNG-ready sheet for a ComparisonResult."""
     font, small = ImageFont.load_default(size=15), ImageFont.load_default(size=12)
-    tiles = [("content", result.content_image), ("style", result.style_image)]
+    styles = result.style_images or [result.style_image]
+    tiles = [("content", result.content_image)]
+    if len(styles) == 1:
+        tiles.append(("style", styles[0]))
+    else:  # each style with its share of the style term
+        tiles += [(f"style {n} ({share:.2f})", image)
+                  for n, (image, share) in enumerate(zip(styles, result.style_weights), start=1)]  # fmt: skip
+    inputs = len(tiles)
     tiles += [(_label(loss, run), run.image) for loss, run in result.runs.items()]
     widths = [_width(img) for _, img in tiles]
     width = sum(widths) + PAD * (len(tiles) + 1)
@@ -38,10 +45,10 @@ def comparison_sheet(result, title: str) -> Image.Image:
         draw.text((x, top), label, fill=INK, font=font)
         sheet.paste(Image.fromarray(to_uint8(resize(image, (TILE, w)))), (x, top + 22))
         x += w + PAD
-    x = PAD + sum(widths[:2]) + 2 * PAD
+    x = PAD + sum(widths[:inputs]) + inputs * PAD
     plot_top = top + 22 + TILE + PAD
     _legend(draw, (PAD, plot_top), small, result.settings)
-    for run, w in zip(result.runs.values(), widths[2:]):
+    for run, w in zip(result.runs.values(), widths[inputs:]):
         _plot(draw, (x, plot_top, x + w, plot_top + PLOT_HEIGHT), run.history, small, result.settings)
         _yardsticks(draw, (x, plot_top + PLOT_HEIGHT + 6), run.metrics, small)
         x += w + PAD

@@ -19,20 +19,21 @@ the same images and settings, which share one `TargetCache` (the loss-independen
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nst.backbone import WeightsInfo, load_backbone
 from nst.caching import OnceCache, shared
-from nst.errors import NSTError
+from nst.errors import NSTError, SettingError
 from nst.features import FeatureExtractor, feature_extractor
 from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
 from nst.losses import LOSSES, Loss
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings
+from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, region
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
 # stage size (px) -> (content features, content's style-layer features, style's features at the content's
@@ -61,18 +62,27 @@ class Transfer:
     are computed at its own size and it starts from the previous stage's best image, upscaled."""
 
     def __init__(
-        self, content_image: np.ndarray, style_image: np.ndarray, settings: Settings, loss: str = "mse",
-        targets: TargetCache | None = None,
+        self, content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
+        loss: str = "mse", targets: TargetCache | None = None, masks: Sequence[np.ndarray] | None = None,
     ) -> None:  # fmt: skip
-        """`targets`: the target features of these very images and settings, shared with the other
-        losses of a comparison; a lone Transfer makes its own."""
+        """`style_image`: one, or several blended (settings.style_blend); `masks`: one (H, W) greyscale
+        region per style (nst.styles). `targets`: the target features of these very images and settings,
+        shared with the other losses of a comparison; a lone Transfer makes its own."""
         start = time.perf_counter()
         self._loss = LOSSES.get(loss)  # an unknown name fails here, before any work
-        check_distinct(content_image, style_image, settings.size)
+        styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
+        blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
+        check_masks(masks, len(styles))
+        if masks is not None and hasattr(self._loss.statistic, "refresh"):
+            raise SettingError(f"{self._loss.name} matches patches in place: it cannot be limited to a mask region")
+        for style in styles:
+            check_distinct(content_image, style, settings.size)
         self.settings, self.loss = settings, self._loss.name
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
-        self.style_image = resize_long_side(style_image, settings.size)
-        self._sources = (content_image, style_image)  # as given: each stage resizes from these
+        self.style_images = [resize_long_side(s, style_size(settings.size, settings.style_scale)) for s in styles]
+        self.style_image = self.style_images[0]
+        self._sources = (content_image, styles)  # as given: each stage resizes from these
+        self._masks = masks
         self.stages = settings.stages
         self._shared_targets = targets if targets is not None else TargetCache()
         self.weights: WeightsInfo = load_backbone(
@@ -147,11 +157,14 @@ class Transfer:
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:
         """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
-        content, style = self._working_images(size)
-        features = self._shared_targets.get(size, lambda: _target_features(self._extractor, content, style))
-        self._targets = _targets(self._loss, content, style, features, self.settings.seed, self._style_indices)
+        content, styles, style_plan = self._working_images(size)
+        features = self._shared_targets.get(
+            size, lambda: _target_features(self._extractor, content, styles, style_plan.active)
+        )  # fmt: skip
+        self._targets = _targets(self._loss, content, styles, features, self.settings.seed, self._style_indices,
+                                 style_plan)  # fmt: skip
         if previous is None:
-            self._start = self._initial_image(content, style)
+            self._start = self._initial_image(content, styles[style_plan.active[0]])
         else:
             self._start = upscale(previous, content.shape[:2])[None]
 
@@ -160,20 +173,26 @@ class Transfer:
         refresh = refresh and self._refreshes
         terms, total, grad, style_targets = self._value_and_grad(tf.constant(x), *self._targets, self._weights, refresh)
         if refresh:
-            self._targets = (self._targets[0], style_targets, self._targets[2])
+            styles = tuple(entry[:2] + (found,) + entry[3:] for entry, found in zip(self._targets[1], style_targets))
+            self._targets = (self._targets[0], styles, *self._targets[2:])
         self._last_terms = tuple(float(t) for t in terms.numpy())
         return float(total), grad.numpy()
 
-    def _working_images(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """What the network sees at `size` px: the images, or their luminance alone when keeping the
-        content's colours."""
+    def _working_images(self, size: int) -> tuple[np.ndarray, list[np.ndarray], StylePlan]:
+        """What the network sees at `size` px: the content and the styles (at style_scale times the size),
+        or their luminance alone when keeping the content's colours, or the content recoloured to the
+        styles' palette; and who paints where at this shape."""
         if size == self.settings.size:
-            content, style = self.content_image, self.style_image
+            content, styles = self.content_image, self.style_images
         else:
-            content, style = (resize_long_side(image, size) for image in self._sources)
+            content = resize_long_side(self._sources[0], size)
+            styles = [resize_long_side(s, style_size(size, self.settings.style_scale)) for s in self._sources[1]]
+        style_plan = plan(self.settings.style_blend, self._masks, content.shape[:2], len(styles))
         if self.settings.colors == "content":
-            return luminance_image(content), luminance_image(style, like=content)
-        return content, style
+            return luminance_image(content), [luminance_image(s, like=content) for s in styles], style_plan
+        if self.settings.colors == "palette":
+            return palette_start(content, styles, style_plan), styles, style_plan
+        return content, styles, style_plan
 
     def _initial_image(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:
         if self.settings.init == "noise":
@@ -194,29 +213,72 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
-def _targets(loss: Loss, content: np.ndarray, style: np.ndarray, features: tuple, seed: int,
-             indices: tuple[int, ...]) -> tuple:  # fmt: skip
-    """(content features, style statistic targets, references) of one loss, from the shared target features.
-    Each style layer's target is seeded apart (seed, layer), so random directions differ between layers."""
-    content_features, content_style, style_as_content, style_features = features
-    style_targets = [loss.statistic.target(style_features[i], content_style[i], [seed, i]) for i in indices]
-    references = [loss.distance(f, t) for f, t in zip(style_as_content, content_features)]
-    references += [loss.style(content_style[i], t) for i, t in zip(indices, style_targets)]
-    both = tf.constant(np.stack([content, resize(style, content.shape[:2])]))  # (2, H, W, 3)
-    references.append(tf.reduce_mean(tf.image.total_variation(both)))
-    references = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
-    if not np.all(np.isfinite(references.numpy())):
+def _targets(loss: Loss, content: np.ndarray, styles: list[np.ndarray], features: tuple, seed: int,
+             indices: tuple[int, ...], style_plan: StylePlan) -> tuple:  # fmt: skip
+    """(content features, per style (weight, [(layer, region)], targets, references), content references,
+    TV reference) of one loss, from the shared target features. Each style layer's target is seeded
+    apart (seed, layer[, style]), so random directions differ between layers and styles. With one style
+    taking part, every number is computed as with a single style image."""
+    content_features, content_style, per_style = features
+    entries, content_refs, tv_refs = [], [], []
+    for number, s in enumerate(style_plan.active):  # `number`, not `s`, seeds: blend (0, 1) is style 2 alone
+        style_as_content, style_features = per_style[s]
+        places = [(i, region(style_plan.masks[s], tuple(content_style[i].shape[1:3]))) for i in indices]
+        places = [(i, r) for i, r in places if r is None or r.any()]  # a layer the region misses: left out
+        like = [select(content_style[i], r) for i, r in places]
+        targets = [loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else [])) for (i, _), f
+                   in zip(places, like)]  # fmt: skip
+        references = _floored(loss, [loss.style(f, t) for f, t in zip(like, targets)])
+        regions = tuple(None if r is None else tf.constant(r) for _, r in places)
+        entries.append((style_plan.weights[s], tuple(i for i, _ in places), targets, references, regions))
+        content_refs.append([loss.distance(f, t) for f, t in zip(style_as_content, content_features)])
+        both = tf.constant(np.stack([content, resize(styles[s], content.shape[:2])]))  # (2, H, W, 3)
+        tv_refs.append(tf.reduce_mean(tf.image.total_variation(both)))
+        if number == 0 and len(style_plan.active) > 1:  # blend-weighted from here on
+            content_refs[0] = [style_plan.blend[s] * d for d in content_refs[0]]
+            tv_refs[0] = style_plan.blend[s] * tv_refs[0]
+        elif number:
+            content_refs[0] = [a + style_plan.blend[s] * b for a, b in zip(content_refs[0], content_refs[-1])]
+            tv_refs[0] = tv_refs[0] + style_plan.blend[s] * tv_refs[-1]
+    total_blend = sum(style_plan.blend[s] for s in style_plan.active)
+    if len(style_plan.active) > 1:
+        content_refs[0] = [d / total_blend for d in content_refs[0]]
+        tv_refs[0] = tv_refs[0] / total_blend
+    return (content_features, tuple(entries), _floored(loss, content_refs[0]),
+            tf.maximum(tv_refs[0], REFERENCE_FLOOR))  # fmt: skip
+
+
+def _floored(loss: Loss, references: list) -> tf.Tensor:
+    found = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
+    if not np.all(np.isfinite(found.numpy())):
         raise NSTError(f"loss {loss.name} is not finite between the content and style images")
-    return content_features, style_targets, references
+    return found
 
 
-def _target_features(extractor: FeatureExtractor, content: np.ndarray, style: np.ndarray) -> tuple:
-    """Loss-independent: the content's features and style-layer features, the style image's features at
-    the content's shape, and its style-layer features: three forward passes, once per comparison and stage."""
+def select(features: tf.Tensor, where) -> tf.Tensor:
+    """A style's region of a layer's features: (1, h, w, C) -> (1, n, 1, C), the n positions where
+    `where` (h, w) is True; every position (the features themselves) where it is None."""
+    if where is None:
+        return features
+    return tf.reshape(tf.boolean_mask(features[0], where), (1, -1, 1, tf.shape(features)[-1]))
+
+
+def style_size(size: int, scale: float) -> int:
+    """The style images' long side at working `size`: larger scale, larger brush strokes."""
+    return max(1, round(size * scale))
+
+
+def _target_features(extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray],
+                     active: tuple[int, ...]) -> tuple:  # fmt: skip
+    """Loss-independent: the content's features and style-layer features, and per style taking part its
+    features at the content's shape and its style-layer features: 1 + 2 per style forward passes, once
+    per comparison and stage."""
     content_features, content_style = extractor(tf.constant(content[None]))
-    style_as_content, _ = extractor(tf.constant(resize(style, content.shape[:2])[None]))
-    _, style_features = extractor(tf.constant(style[None]))
-    return content_features, content_style, style_as_content, style_features
+    per_style = {}
+    for s in active:
+        style_as_content, _ = extractor(tf.constant(resize(styles[s], content.shape[:2])[None]))
+        per_style[s] = (style_as_content, extractor(tf.constant(styles[s][None]))[1])
+    return content_features, content_style, per_style
 
 
 @shared(size=64)
@@ -226,19 +288,23 @@ def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str, indices: tup
     loss = LOSSES.get(loss_name)
 
     @tf.function(reduce_retracing=True)
-    def value_and_grad(image, content_targets, style_targets, references, weights, refresh):
+    def value_and_grad(image, content_targets, styles, content_references, tv_reference, weights, refresh):
+        """`styles`: per style taking part (weight, its layers, targets, references, regions)."""
         with tf.GradientTape() as tape:
             tape.watch(image)
             content_features, style_features = extractor(image)
-            if refresh:  # a Python bool: traced once each way
-                style_targets = [loss.statistic.refresh(style_features[i], t) for i, t in zip(indices, style_targets)]
-            distances = [loss.distance(f, t) for f, t in zip(content_features, content_targets)]
-            distances += [loss.style(style_features[i], t) for i, t in zip(indices, style_targets)]
-            distances.append(tf.image.total_variation(image[0]))
-            ratios = tf.stack(distances) / references
-            n = len(content_targets)
-            terms = tf.stack([tf.reduce_mean(ratios[:n]), tf.reduce_mean(ratios[n:-1]), ratios[-1]])
+            content = tf.stack([loss.distance(f, t) for f, t in zip(content_features, content_targets)])
+            style, found = 0.0, []
+            for weight, layers, targets, references, regions in styles:
+                features = [select(style_features[i], r) for i, r in zip(layers, regions)]
+                if refresh:  # a Python bool: traced once each way
+                    targets = [loss.statistic.refresh(f, t) for f, t in zip(features, targets)]
+                found.append(targets)
+                ratios = tf.stack([loss.style(f, t) for f, t in zip(features, targets)]) / references
+                style = style + (tf.reduce_mean(ratios) if weight == 1.0 else weight * tf.reduce_mean(ratios))
+            tv = tf.image.total_variation(image[0]) / tv_reference
+            terms = tf.stack([tf.reduce_mean(content / content_references), style, tv])
             total = tf.reduce_sum(weights * terms)
-        return terms, total, tape.gradient(total, image), style_targets
+        return terms, total, tape.gradient(total, image), found
 
     return value_and_grad

@@ -173,7 +173,7 @@ def test_a_shared_link_sets_samples_losses_and_settings():
     assert not at.exception and not at.warning
     assert at.multiselect(key="losses").value == ["hellinger", "robust:alpha=0.5"]  # made canonical
     assert (at.slider(key="size").value, at.number_input(key="iterations").value) == (128, 7)
-    assert at.number_input(key="content_weight").value == 2.0 and at.toggle(key="preserve_colors").value
+    assert at.number_input(key="content_weight").value == 2.0 and at.selectbox(key="colors").value == "content"
     assert at.multiselect(key="style_layers_seed").value == ["block1_conv1", "block3_conv1"]  # the preset's lists
     shown = captions(at)
     assert any(c.startswith("content: coffee.png") for c in shown)
@@ -228,3 +228,28 @@ def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch
     at.selectbox(key="backbone").set_value("vgg16").run()  # back to VGG16: its offline weights, no error
     assert not at.error and not at.button(key="run").disabled
     assert at.selectbox(key="preset").value == "gatys"  # vgg16 has no shallow preset
+
+
+def test_two_styles_with_regions_palette_and_stroke_size_run_from_a_link():
+    at = linked({"size": "64", "iterations": "3", "weights": "vgg16-hed", "loss": "mse", "styles": "2",
+                 "style2": "the_scream.jpg", "blend1": "0.7", "blend2": "0.3", "region1": "left half",
+                 "region2": "right half", "colors": "palette", "style_scale": "2"})  # fmt: skip
+    assert not at.exception and not at.warning and not at.error
+    assert at.selectbox(key="colors").value == "palette" and at.slider(key="style_scale").value == 2.0
+    assert at.selectbox(key="region_2").value == "right half" and at.number_input(key="blend_1").value == 0.7
+    at.button(key="run").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["result"]
+    assert len(result.style_images) == 2 and result.settings.style_blend == (0.7, 0.3)
+    assert sum(result.style_weights) == pytest.approx(1.0) and result.style_weights[0] > result.style_weights[1]
+    assert max(result.style_images[0].shape[:2]) == 128  # style scale 2 at 64 px
+    assert {"style 1 (0.70)", "style 2 (0.30)"} <= set(captions(at)) and "mse (3 it.)" in captions(at)
+    assert len(result.runs["mse"].metrics_by_style) == 2
+    assert json.loads(at.session_state["files"]["config.json"])["inputs"]["style 2"] == {"name": "the_scream.jpg"}
+    assert not at.session_state["samples_only"]  # several styles: not a pair to vote on
+
+
+def test_a_missing_mask_upload_is_explained_and_run_waits():
+    at = linked({"styles": "2", "region1": "upload a mask"})
+    assert not at.exception
+    assert any("Upload mask 1" in i.value for i in at.info) and at.button(key="run").disabled

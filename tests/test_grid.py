@@ -97,3 +97,28 @@ def test_the_alpha_example_plots_its_yardsticks_against_alpha(tmp_path):
     dial, *levels = axes[0].get_lines()
     assert list(dial.get_ydata()) == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] and len(levels) == 2
     matplotlib.pyplot.close(figure)
+
+
+def test_a_style_of_several_images_is_a_blend_with_masks_and_weights(tmp_path):
+    from PIL import Image
+
+    from .conftest import ASSETS
+
+    shutil.copy(ASSETS / "style" / "the_scream.jpg", tmp_path / "scream.jpg")
+    for name, box in (("left.png", (0, 0, 10, 20)), ("right.png", (10, 0, 20, 20))):
+        mask = Image.new("L", (20, 20), 0)
+        mask.paste(255, box)
+        mask.save(tmp_path / name)
+    path = write_grid(tmp_path, "")
+    path.write_text('content = "cat.png"\nstyle = "starry.jpg+scream.jpg"\nmask = "left.png+right.png"\n'
+                    'style_blend = "0.7,0.3"\nstyle_scale = [1.0, 2.0]\ncolors = "palette"\n')  # fmt: skip
+    grid = load_grid(path)
+    assert len(grid.runs) == 2 and grid.varied == ["style_scale"]
+    run = grid.runs[0]
+    assert run.style_paths == (tmp_path / "starry.jpg", tmp_path / "scream.jpg")
+    assert run.masks == (tmp_path / "left.png", tmp_path / "right.png")
+    assert run.settings.style_blend == (0.7, 0.3) and run.settings.colors == "palette"
+    assert run.name.startswith("cat__starry+scream")
+    path.write_text('content = "cat.png"\nstyle = "starry.jpg+nope.jpg"\n')
+    with pytest.raises(GridError, match="style image not found: 'nope.jpg'"):
+        load_grid(path)

@@ -131,3 +131,16 @@ def test_a_tiny_study_of_two_backbones_end_to_end(folders, tmp_path, capsys):
     assert all(r["own_measure_of_loss"] == "False" for r in rows)  # resnet50's features are not the judge's
     text = (out / "study.md").read_text()
     assert "- backbone: vgg16, resnet50" in text and "resnet50: random" in text
+
+
+def test_a_style_of_several_images_makes_blended_units(folders):
+    contents, styles = folders
+    blend = f"{styles / 'starry_night.jpg'}+{styles / 'the_scream.jpg'}"
+    study = design([str(contents)], [str(styles), blend], "mse,mae", Settings(style_blend=(0.5, 0.5)))
+    assert study.units == 8  # 2 contents x (3 styles + 1 blend)
+    run = next(r for r in study.grid.runs if len(r.style_paths) == 2)
+    assert run.name == "cat__starry_night+the_scream" and "starry_night.jpg+the_scream.jpg" in {
+        p.name for p in study.styles
+    }
+    with pytest.raises(SettingError, match="no such file"):
+        design([str(contents)], [str(styles), f"{blend}+missing.jpg"], "mse,mae", Settings())

@@ -145,3 +145,30 @@ def test_a_cluster_that_cannot_be_joined_is_one_line_and_status_2(tmp_path, caps
     assert main(["sweep", str(grid_path), "--out", out, "--address", "10.0.0.9:6379", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "cannot join the Ray cluster at 10.0.0.9:6379" in err
+
+
+def test_a_run_of_blended_styles_with_masks_runs_in_a_worker_function(tmp_path):
+    """The task a Ray worker runs, called directly: several styles and their masks travel as bytes."""
+    import io
+
+    from nst.settings import Settings
+    from nst.sweep.grid import RunSpec
+    from nst.sweep.runner import run_task
+
+    from .conftest import ASSETS
+
+    def png(box):
+        mask, buffer = Image.new("L", (20, 20), 0), io.BytesIO()
+        mask.paste(255, box)
+        mask.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    scream = ASSETS / "style" / "the_scream.jpg"
+    spec = RunSpec("blend", CONTENT, STYLE, ("mse",), Settings(weights="random", size=32, iterations=2),
+                   styles=(STYLE, scream), masks=(tmp_path / "l.png", tmp_path / "r.png"))  # fmt: skip
+    outcome = run_task(spec, CONTENT.read_bytes(), [STYLE.read_bytes(), scream.read_bytes()],
+                       [png((0, 0, 10, 20)), png((10, 0, 20, 20))])  # fmt: skip
+    assert outcome["status"] == "complete", outcome["error"]
+    config = json.loads(outcome["files"]["config.json"])
+    assert set(config["inputs"]) == {"content", "style", "style 2", "mask 1", "mask 2"}
+    assert len(json.loads(outcome["files"]["metrics.json"])["losses"]["mse"]["by_style"]) == 2

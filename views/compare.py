@@ -24,6 +24,8 @@ from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
 from views.settings_panel import PARAMS, layer_params, sidebar
 from views.shared import ASSETS, engine, gallery, pool, run_queue, sample_image, thumbnail
+from views.style_controls import LINK_PARAMS as STYLE_PARAMS
+from views.style_controls import style_controls
 
 DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
@@ -39,6 +41,7 @@ LINK_PARAMS = (
     *(choice(role, f"{role}_choice", name, [path.name for path in sample_paths(role)])
       for role, name in DEFAULT_SAMPLES.items()),
     *PARAMS,
+    *STYLE_PARAMS,
 )  # fmt: skip
 # The model has one cache: nst.backbone.load_backbone's, process-wide and safe across sessions' threads
 # (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
@@ -64,13 +67,14 @@ def main() -> None:
     settings, losses = sidebar(here)
     content = image_picker("content")
     style = image_picker("style")
-    controls(settings, losses, content, style, loaded.ready)
+    styles = style_controls(style) if style else None
+    controls(settings, losses, content, style, loaded.ready, styles)
     share(content, style)
     if state.get("running"):
         live_view()
     if state.get("result") is not None:
         results_view(state.result)
-    elif not state.get("running") and content and style and content[2] and style[2]:
+    elif not state.get("running") and content and style and content[2] and style[2] and state.style_count == 1:
         unit = gallery().get((content[0], style[0]))
         if unit is not None:
             gallery_view(unit, content[1], style[1])
@@ -153,15 +157,16 @@ def preview(image):
     return image if scale == 1.0 else resize_long_side(image, round(max(image.shape[:2]) * scale))
 
 
-def controls(settings: Settings | None, losses: list[str], content, style, loaded: bool) -> None:
+def controls(settings: Settings | None, losses: list[str], content, style, loaded: bool, styles=None) -> None:
+    """`styles`: (the styles [(name, image)], blend weights, masks) from views.style_controls."""
     state = st.session_state
-    ready = settings is not None and content is not None and style is not None and bool(losses)
+    ready = settings is not None and content is not None and styles is not None and bool(losses)
     # Run's click only raises a flag: the run starts here, from the widgets' values in this very run
     # (a click's callback arguments would be those of the previous one), and before the buttons are
     # drawn, so that Stop is live from the first iteration.
     if state.pop("run_requested", False) and ready and not state.get("running"):
         state.pop("link_problems", None)  # the link's notice has been read
-        start(settings, losses, content, style)
+        start(settings, losses, content, style, styles)
     running = bool(state.get("running"))
     with st.container(horizontal=True, vertical_alignment="center", key="run_row"):  # side by side on a phone too
         st.button(
@@ -189,17 +194,23 @@ def estimate_note(settings: Settings, losses: list[str], content, loaded: bool) 
         st.warning(warning[0].upper() + warning[1:] + ".")
 
 
-def start(settings: Settings, losses: list[str], content, style) -> None:
+def start(settings: Settings, losses: list[str], content, style, styles) -> None:
     state = st.session_state
+    chosen, blend, masks = styles
     try:
+        settings = settings.replace(style_blend=blend)
         check_fits(settings, content[1].shape, len(losses))  # the page's policy: refuse what cannot fit
-        comparison = Comparison(content[1], style[1], settings, losses)
+        images = [image for _, image in chosen]
+        comparison = Comparison(content[1], images if len(images) > 1 else images[0], settings, losses, masks)
     except NSTError as error:
         state.run_error = str(error)
         return
     state.comparison, state.stream, state.ticket = comparison, comparison.events(), uuid.uuid4().hex
-    state.inputs = {"content": {"name": content[0]}, "style": {"name": style[0]}}  # names only: no file is read
-    state.samples_only = content[2] and style[2]  # only comparisons of bundled samples join the vote pool
+    state.inputs = {"content": {"name": content[0]}}  # names only: no file is read
+    for number, (name, _) in enumerate(chosen, start=1):
+        state.inputs["style" if number == 1 else f"style {number}"] = {"name": name}
+    # Only comparisons of bundled samples, one style everywhere, join the vote pool.
+    state.samples_only = content[2] and style[2] and len(chosen) == 1 and masks is None
     state.running, state.result, state.stopped, state.started = True, None, False, time.perf_counter()
 
 

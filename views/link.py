@@ -59,17 +59,6 @@ def number(name: str, key: str, default: float, low: float, high: float, step: f
     return Param(name, key, default, parse, lambda value: [f"{value:g}"])
 
 
-def flag(name: str, key: str, default: bool, on: str, off: str) -> Param:
-    """A toggle, written as the word for each side (`colors=content`), not as true/false."""
-
-    def parse(values: list[str]) -> bool:
-        if values[-1] not in (on, off):
-            raise ValueError(f"allowed: {on}, {off}")
-        return values[-1] == on
-
-    return Param(name, key, default, parse, lambda value: [on if value else off])
-
-
 def several(name: str, key: str, default: list, check: Callable[[str], Any], most: int) -> Param:
     """A list (the parameter repeats: ?loss=mse&loss=mae), each value checked by `check`; at most `most`."""
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nst.compare import ComparisonResult
 from nst.losses import file_stem
-from nst.metrics import JUDGE_NOTE, YARDSTICKS, best_losses
+from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
 from nst.report import curve_rows
 from nst.votes.gallery import Unit
 
@@ -32,11 +32,30 @@ def results_view(result: ComparisonResult) -> None:
     for run in result.runs.values():
         if run.error:
             st.error(f"{run.error}; its best image so far is shown.")
-    images = [("content", result.content_image), ("style", result.style_image)]
+    styles = result.style_images if len(result.style_images) > 1 else [result.style_image]
+    images = [("content", result.content_image)]
+    images += (
+        [("style", styles[0])]
+        if len(styles) == 1
+        else [
+            (f"style {n} ({share:.2f})", image) for n, (image, share) in enumerate(zip(styles, result.style_weights), 1)
+        ]
+    )
     images += [(f"{loss} ({run.iterations} it.)", run.image) for loss, run in result.runs.items()]
     histories = {loss: run.history for loss, run in result.runs.items()}
     display(images, histories, {loss: run.metrics for loss, run in result.runs.items()})
+    if len(styles) > 1:
+        each_style(result)
     downloads(result)
+
+
+def each_style(result: ComparisonResult) -> None:
+    """With several styles the table shows share-weighted means; here, each style's own yardsticks."""
+    with st.expander("Yardsticks against each style (the table above: their means, weighted by each share)"):
+        for n, share in enumerate(result.style_weights, start=1):
+            st.caption(f"Style {n}, share {share:.2f}")
+            st.table(yardstick_table({loss: {name: run.metrics_by_style[n - 1][name] for name in STYLE_YARDSTICKS}
+                                      for loss, run in result.runs.items()}))  # fmt: skip
 
 
 def gallery_view(unit: Unit, content_image, style_image) -> None:
@@ -59,7 +78,7 @@ def gallery_view(unit: Unit, content_image, style_image) -> None:
 
 def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
     for column, (label, image) in zip(st.columns(len(images)), images):
-        kind = "input" if label in ("content", "style") else "generated image"
+        kind = "input" if label == "content" or label.startswith("style") else "generated image"
         column.image(image, caption=label, width="stretch", alt=f"{label}: the {kind}")
     st.subheader("Loss curves")
     c1, c2 = st.columns([3, 1])
@@ -100,8 +119,9 @@ def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:
 def yardstick_table(metrics: dict[str, dict[str, float]]):
     """Losses x yardsticks, each yardstick's best loss marked."""
     best = best_losses(metrics)
-    names = {y.label: name for name, y in YARDSTICKS.items()}  # labels are unique (tested)
-    frame = pd.DataFrame(metrics).T[list(names.values())].rename(columns={v: k for k, v in names.items()})
+    frame = pd.DataFrame(metrics).T
+    names = {y.label: name for name, y in YARDSTICKS.items() if name in frame.columns}  # labels are unique (tested)
+    frame = frame[list(names.values())].rename(columns={v: k for k, v in names.items()})
     frame.index.name = "loss"
 
     def highlight(column: pd.Series) -> list[str]:
@@ -110,7 +130,7 @@ def yardstick_table(metrics: dict[str, dict[str, float]]):
             for loss in column.index
         ]
 
-    formats = {y.label: "{:" + y.format + "}" for y in YARDSTICKS.values()}
+    formats = {label: "{:" + YARDSTICKS[name].format + "}" for label, name in names.items()}
     return frame.style.apply(highlight).format(formats)
 
 

@@ -15,12 +15,15 @@ from nst.networks import NETWORKS, SMOOTHINGS
 from nst.optimizers import OPTIMIZERS
 from nst.precision import PRECISION_CHOICES
 from nst.schedule import SCHEDULES
-from nst.settings import INITS, Settings
-from views.link import Param, choice, flag, number, one_of, several
+from nst.settings import COLORS, INITS, STYLE_SCALES, Settings
+from views.link import Param, choice, number, one_of, several
 from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 SIZES = (64, 1024, 32)  # the working size slider: from, to, step (px)
+COLOR_LABELS = {"style": "the painting's (style)", "content": "the photo's (content)",
+                "palette": "the painting's palette from the start"}  # fmt: skip
+STROKE_STEP = 0.25
 PRESET_NAMES = list(dict.fromkeys(p.name for n in NETWORKS for p in n.value.presets))  # each backbone has some
 
 
@@ -39,7 +42,8 @@ PARAMS = (
       for name in ("content_weight", "style_weight", "tv_weight")),
     choice("init", "init", DEFAULTS.init, INITS),
     number("seed", "seed", DEFAULTS.seed, 0, 2**31 - 1),
-    flag("colors", "preserve_colors", DEFAULTS.colors == "content", "content", "style"),
+    choice("colors", "colors", DEFAULTS.colors, COLORS),
+    number("style_scale", "style_scale", DEFAULTS.style_scale, *STYLE_SCALES, STROKE_STEP),
     choice("backbone", "backbone", DEFAULTS.backbone, NETWORKS.names()),
     choice("smoothing", "smoothing", DEFAULTS.smoothing, ("auto", *SMOOTHINGS)),
     choice("weights", "weights", DEFAULTS.weights, list(dict.fromkeys(w for b in NETWORKS.names()
@@ -123,9 +127,15 @@ def _weight_inputs() -> dict:
 def _start_inputs() -> dict:
     init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
     seed = st.number_input("Seed", 0, 2**31 - 1, key="seed", help="Same seed, same numbers.")
-    preserve = st.toggle("Preserve the content's colours", key="preserve_colors",
-                         help="Transfer luminance only, keep the content's colours (Gatys et al. 2016).")  # fmt: skip
-    return {"init": init, "seed": int(seed), "colors": "content" if preserve else "style"}
+    colors = st.selectbox("Colours", COLORS, key="colors", format_func=COLOR_LABELS.get,
+                          help="style: the painting's colours as the optimisation finds them; content: transfer "
+                          "luminance only, keep the photo's colours (Gatys et al. 2016); palette: start from the "
+                          "photo recoloured to the painting's colour mean and covariance, so even a short run "
+                          "has the painting's palette.")  # fmt: skip
+    scale = st.slider("Stroke size (style scale)", *STYLE_SCALES, step=STROKE_STEP, key="style_scale",
+                      help="The style image's size relative to the working size before its statistics are taken: "
+                      "larger, larger brush strokes.")  # fmt: skip
+    return {"init": init, "seed": int(seed), "colors": colors, "style_scale": float(scale)}
 
 
 def _backbone_inputs(here: str) -> dict:

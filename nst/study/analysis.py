@@ -11,6 +11,7 @@ import numpy as np
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.design import Study, arm_loss
 from nst.study.stats import PairedTest, holm, paired_test, variance_shares
+from nst.sweep.grid import stem
 from nst.sweep.tables import result_rows
 
 
@@ -66,7 +67,7 @@ def _test(values: dict[str, dict[str, float]], yardstick: str, a: str, b: str, u
 def _variance(values: dict[str, dict[str, float]], yardstick: str, complete: list[str], units: dict) -> dict:
     """Sum-of-squares shares of style, content and loss (main effects) in the yardstick, on a log scale
     for ratio yardsticks (so that a loss halving a distance counts alike on every image pair)."""
-    cells = [(units[u].style.stem, units[u].content.stem, loss, v) for loss, by_unit in values.items()
+    cells = [(stem(units[u].style_paths), units[u].content.stem, loss, v) for loss, by_unit in values.items()
              for u, v in by_unit.items() if u in complete]  # fmt: skip
     measured = np.array([c[3] for c in cells])
     if YARDSTICKS[yardstick].paired == "ratio":

@@ -14,7 +14,7 @@ from nst.compare import parse_losses
 from nst.errors import SettingError
 from nst.images import IMAGE_SUFFIXES
 from nst.settings import Settings
-from nst.sweep.grid import Grid, RunSpec
+from nst.sweep.grid import JOIN, Grid, RunSpec, stem
 
 # The two-sided Wilcoxon signed-rank test's smallest p with n pairs is 2 / 2^n: 0.0625 for 5 pairs,
 # 0.031 for 6. With fewer than 6 units no difference could ever be called significant at 0.05.
@@ -58,7 +58,8 @@ def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequenc
            seeds: int = 1, out: str | Path = ".", backbones: Sequence[str] = ()) -> Study:  # fmt: skip
     """Checks every input before anything runs: a SettingError says what is wrong and what is needed.
     `backbones`: compare these (each with every loss) instead of the settings' one backbone."""
-    content_files, style_files = images("contents", contents), images("styles", styles)
+    content_files, style_sets = images("contents", contents), blends(styles)
+    style_files = tuple(Path(JOIN.join(p.name for p in group)) for group in style_sets)  # as the report names them
     names = parse_losses(losses)
     networks = tuple(dict.fromkeys(backbones)) or (settings.backbone,)
     for backbone in networks:
@@ -73,7 +74,7 @@ def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequenc
         note = f"init = content starts every run from the content image, so a seed changes nothing: 1 seed, not {seeds}"
         seeds = 1
     seed_values = tuple(settings.seed + i for i in range(seeds))
-    units = len(content_files) * len(style_files) * len(seed_values)
+    units = len(content_files) * len(style_sets) * len(seed_values)
     if units < MIN_UNITS:
         raise SettingError(
             f"{units} unit(s) (contents x styles x seeds) are too few: the two-sided Wilcoxon signed-rank test "
@@ -81,10 +82,11 @@ def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequenc
         )
     several = len(networks) > 1
     runs = [
-        RunSpec(_name(content, style, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
-                content, style, tuple(names), settings.replace(seed=seed, backbone=backbone),
-                {"content": content.stem, "style": style.stem, "seed": str(seed), "backbone": backbone})
-        for content in content_files for style in style_files for seed in seed_values for backbone in networks
+        RunSpec(_name(content, group, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
+                content, group[0], tuple(names), settings.replace(seed=seed, backbone=backbone),
+                {"content": content.stem, "style": stem(group), "seed": str(seed), "backbone": backbone},
+                group if len(group) > 1 else ())
+        for content in content_files for group in style_sets for seed in seed_values for backbone in networks
     ]  # fmt: skip
     varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
     grid = Grid(Path(out), runs, varied)
@@ -117,5 +119,25 @@ def images(role: str, given: Sequence[str]) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def _name(content: Path, style: Path, seed: int, seeds: int) -> str:
-    return f"{content.stem}__{style.stem}" + (f"__seed-{seed}" if seeds > 1 else "")
+def blends(given: Sequence[str]) -> tuple[tuple[Path, ...], ...]:
+    """The styles of a study's units: each image file or folder's image alone, or "a.jpg+b.jpg", several
+    images blended in one unit (by --blend)."""
+    groups: list[tuple[Path, ...]] = []
+    for entry in given:
+        if JOIN in entry:
+            parts = tuple(Path(part) for part in entry.split(JOIN))
+            missing = [str(part) for part in parts if not part.is_file()]
+            if missing:
+                raise SettingError(f"--styles: {entry}: no such file {', '.join(missing)}")
+            groups.append(parts)
+        else:
+            groups += [(path,) for path in images("styles", [entry])]
+    names = [stem(group) for group in groups]
+    shared = sorted({name for name in names if names.count(name) > 1})
+    if shared:
+        raise SettingError(f"--styles: two images share the name {', '.join(shared)}; units are named after them")
+    return tuple(dict.fromkeys(groups))
+
+
+def _name(content: Path, style: tuple[Path, ...], seed: int, seeds: int) -> str:
+    return f"{content.stem}__{stem(style)}" + (f"__seed-{seed}" if seeds > 1 else "")

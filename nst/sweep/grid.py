@@ -8,7 +8,9 @@
     iterations = 100
 
 Every run is one combination: content x style x each listed setting. `content_layers` and `style_layers`
-take a comma-separated string ("block1_conv1,block2_conv1"); a list of such strings is swept.
+take a comma-separated string ("block1_conv1,block2_conv1"); a list of such strings is swept. A style
+may be several images joined by "+" ("a.jpg+b.jpg"): blended by `style_blend`, or each painting the
+region of its mask, `mask = "left.png+right.png"` (one per style; a list of such strings is swept).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from nst.settings import Settings
 
 IMAGE_KEYS = ("content", "style")
 SETTING_KEYS = tuple(Settings.__dataclass_fields__)
-KEYS = (*IMAGE_KEYS, "losses", *SETTING_KEYS)
+KEYS = (*IMAGE_KEYS, "mask", "losses", *SETTING_KEYS)
+JOIN = "+"  # "a.jpg+b.jpg": several styles (or their masks) in one run
 LAYER_KEYS = ("content_layers", "style_layers")
 
 
@@ -38,10 +41,16 @@ class GridError(NSTError):
 class RunSpec:
     name: str  # folder of the run's artifacts, named by what varies
     content: Path
-    style: Path
+    style: Path  # the first style
     losses: tuple[str, ...]
     settings: Settings
     varied: dict[str, str] = field(default_factory=dict, compare=False)  # what varies -> this run's value
+    styles: tuple[Path, ...] = ()  # every style when several are blended or masked; () = (style,)
+    masks: tuple[Path, ...] = ()  # one per style, or none
+
+    @property
+    def style_paths(self) -> tuple[Path, ...]:
+        return self.styles or (self.style,)
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,14 @@ def load_grid(path: str | Path) -> Grid:
         raise GridError(f"grid {path} is not valid TOML: {error}") from None
     problems = [unknown_name_message("grid key", key, list(KEYS)) for key in data if key not in KEYS]
     values = {key: _as_list(value) for key, value in data.items() if key in KEYS}  # the file's order
-    for key in IMAGE_KEYS:
-        if not values.get(key):
+    for key in (*IMAGE_KEYS, "mask"):
+        if not values.get(key) and key != "mask":
             problems.append(f"{key}: give at least one image path")
         for name in values.get(key, []):
-            if not isinstance(name, str) or not (path.parent / name).is_file():
-                problems.append(f"{key} image not found: {name!r} (paths are relative to the grid file)")
+            parts = name.split(JOIN) if isinstance(name, str) and key != "content" else [name]
+            for part in parts:
+                if not isinstance(part, str) or not (path.parent / part).is_file():
+                    problems.append(f"{key} image not found: {part!r} (paths are relative to the grid file)")
     losses = tuple(values.pop("losses", None) or ("mse", "mae"))
     problems += [problem for problem in map(_loss_problem, losses) if problem]
     losses = tuple(LOSSES.canonical_unique(losses)) if not problems else losses
@@ -114,26 +125,44 @@ def _setting_combinations(values: dict[str, list]) -> tuple[list[dict], list[str
 def _setting_value(key: str, value: object) -> object:
     if key in LAYER_KEYS and isinstance(value, str):
         return tuple(name.strip() for name in value.split(",") if name.strip())
+    if key == "style_blend" and isinstance(value, str):  # "0.7,0.3"; a list of such strings is swept
+        try:
+            return tuple(float(part) for part in value.split(","))
+        except ValueError:
+            return value  # Settings says what is wrong
     return value
 
 
 def _runs(root: Path, values: dict[str, list], combos: list[dict], losses: tuple, varied: list[str]) -> list[RunSpec]:
     runs, names = [], set()
-    for content, style, combo in itertools.product(values["content"], values["style"], combos):
-        shown = {"content": Path(content).stem, "style": Path(style).stem, **combo}
+    masks = values.get("mask") or [""]
+    for content, style, mask, combo in itertools.product(values["content"], values["style"], masks, combos):
+        styles, mask_paths = style.split(JOIN), [m for m in mask.split(JOIN) if m]
+        shown = {"content": Path(content).stem, "style": stem(styles), "mask": stem(mask_paths), **combo}
         varied_values = {key: _text(shown[key]) for key in varied}
-        parts = [Path(content).stem, Path(style).stem] + [f"{k}-{_text(combo[k])}" for k in varied if k in combo]
+        parts = [Path(content).stem, stem(styles)] + [f"{k}-{_text(shown[k])}" for k in varied if k in combo or
+                                                      k == "mask"]  # fmt: skip
         name = _unique(_safe("__".join(parts)), names)
-        runs.append(RunSpec(name, root / content, root / style, losses, Settings(**combo), varied_values))
+        several = len(styles) > 1 or mask_paths
+        runs.append(RunSpec(name, root / content, root / styles[0], losses, Settings(**combo), varied_values,
+                            tuple(root / s for s in styles) if several else (),
+                            tuple(root / m for m in mask_paths)))  # fmt: skip
     return runs
 
 
+def stem(paths: list[str] | tuple) -> str:
+    """'a.jpg+b.jpg' style lists -> 'a+b': how a blend is named in run names and tables."""
+    return JOIN.join(Path(p).stem for p in paths)
+
+
 def _text(value: object) -> str:
-    return ",".join(value) if isinstance(value, tuple) else f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, tuple):
+        return ",".join(_text(part) for part in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._,-]+", "_", name)[:180]
+    return re.sub(r"[^A-Za-z0-9._,+-]+", "_", name)[:180]
 
 
 def _unique(name: str, taken: set[str]) -> str:

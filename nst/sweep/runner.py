@@ -110,7 +110,9 @@ class Sweep:
     def _submit(self, queue: list[RunSpec], task) -> None:
         while queue and len(self._in_flight) < self.workers:
             spec = queue.pop(0)
-            self._in_flight[task.remote(spec, spec.content.read_bytes(), spec.style.read_bytes())] = spec
+            styles = [path.read_bytes() for path in spec.style_paths]
+            masks = [path.read_bytes() for path in spec.masks]
+            self._in_flight[task.remote(spec, spec.content.read_bytes(), styles, masks)] = spec
 
     def _start_ray(self):
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves this machine
@@ -154,14 +156,14 @@ def write_run(folder: Path, outcome: dict) -> None:
     partial.rename(folder)
 
 
-def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
+def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> dict:
     """One run, in a Ray worker: a comparison of spec.losses. Never raises: a failure is its outcome."""
     from nst.backbone import load_backbone
 
     threads = _limit_threads()
     started, files, rows, status, error, seconds = time.time(), {}, [], "complete", "", {}
     try:
-        files, rows, seconds = _compare(spec, content_bytes, style_bytes)
+        files, rows, seconds = _compare(spec, content_bytes, style_bytes, mask_bytes)
     except NSTError as problem:
         status, error = "failed", str(problem)
     except Exception as problem:  # noqa: BLE001 - any fault of one run is recorded, the sweep goes on
@@ -174,26 +176,31 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> dict:
     }  # fmt: skip
 
 
-def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: bytes) -> tuple[dict, list, dict]:
+def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> tuple:
     """(artifacts, a row per loss, where the time went: seconds of the runs (model load, targets and
     iterations) and of scoring their images)."""
     from nst.budget import check_fits
     from nst.compare import Comparison
     from nst.images import read_image
     from nst.report import artifacts, input_record_bytes
+    from nst.styles import read_mask
 
     content = read_image(content_bytes, spec.content.name).pixels
-    style = read_image(style_bytes, spec.style.name).pixels
+    styles = [read_image(data, path.name).pixels for data, path in zip(style_bytes, spec.style_paths)]
+    masks = [read_mask(data, path.name) for data, path in zip(mask_bytes, spec.masks)] or None
     check_fits(spec.settings, content.shape, len(spec.losses))  # refused on the worker that would run it
-    comparison = Comparison(content, style, spec.settings, spec.losses)
+    comparison = Comparison(content, styles if len(styles) > 1 else styles[0], spec.settings, spec.losses, masks)
     start = time.perf_counter()
     for _ in comparison.events():
         pass
     scoring = time.perf_counter()
     result = comparison.results()
     seconds = {"seconds_runs": scoring - start, "seconds_scoring": time.perf_counter() - scoring}
-    inputs = {"content": input_record_bytes(spec.content, content_bytes),
-              "style": input_record_bytes(spec.style, style_bytes)}  # fmt: skip
+    inputs = {"content": input_record_bytes(spec.content, content_bytes)}
+    for number, (path, data) in enumerate(zip(spec.style_paths, style_bytes), start=1):
+        inputs["style" if number == 1 else f"style {number}"] = input_record_bytes(path, data)
+    for number, (path, data) in enumerate(zip(spec.masks, mask_bytes), start=1):
+        inputs[f"mask {number}"] = input_record_bytes(path, data)
     rows = [
         {"loss": loss, "status": "failed" if run.error else "complete", "error": run.error, **run.metrics,
          "iterations": run.iterations, "final_total": run.history[-1].total if run.history else None}

@@ -13,7 +13,7 @@ from nst.losses import dial, file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 
-RUN_COLUMNS = ("run", "status", "error", "content", "style", *SETTING_KEYS)
+RUN_COLUMNS = ("run", "status", "error", "content", "style", "mask", *SETTING_KEYS)
 ROW_COLUMNS = ("loss", "loss_status", "loss_error", *YARDSTICKS, "iterations", "final_total")
 TIME_COLUMNS = ("started", "finished", "worker", "model_loads", "seconds_runs", "seconds_scoring")
 COLUMNS = RUN_COLUMNS + ROW_COLUMNS + TIME_COLUMNS
@@ -40,7 +40,8 @@ def result_rows(grid: Grid, out: Path) -> list[dict[str, object]]:
         if record is None:
             continue
         base = {"run": spec.name, "status": record["status"], "error": record["error"],
-                "content": str(spec.content), "style": str(spec.style), **_settings(spec)}  # fmt: skip
+                "content": str(spec.content), "style": "+".join(map(str, spec.style_paths)),
+                "mask": "+".join(map(str, spec.masks)), **_settings(spec)}  # fmt: skip
         times = {key: record.get(key) for key in TIME_COLUMNS}
         for row in record["rows"] or [{"loss": loss} for loss in spec.losses]:
             loss_row = {"loss": row["loss"], "loss_status": row.get("status", record["status"]),
@@ -127,15 +128,15 @@ def _record(folder: Path) -> dict | None:
 
 def _settings(spec: RunSpec) -> dict[str, object]:
     values = spec.settings.as_dict()
-    return {key: ",".join(v) if isinstance(v := values[key], tuple) else v for key in SETTING_KEYS}
+    return {key: ",".join(map(str, v)) if isinstance(v := values[key], tuple) else v for key in SETTING_KEYS}
 
 
 def _value(row: dict[str, object], key: str | None) -> str:
     if key is None:
         return "all"
     value = row[key] if key in row else None
-    if key in ("content", "style"):
-        value = Path(str(value)).stem
+    if key in ("content", "style", "mask"):
+        value = "+".join(Path(part).stem for part in str(value).split("+"))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
