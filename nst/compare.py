@@ -11,7 +11,7 @@ from nst import limits
 from nst.backbone import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
-from nst.images import check_distinct, check_working_size
+from nst.images import check_distinct, check_working_size, resize_long_side
 from nst.losses import LOSSES, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
@@ -37,7 +37,7 @@ class ComparisonResult:
     settings: Settings  # shared by every run
     losses: list[str]  # in the order asked for
     content_image: np.ndarray  # (H, W, 3) working size
-    style_image: np.ndarray  # (h, w, 3) working size (style_scale times it): the first style
+    style_image: np.ndarray  # (h, w, 3) working size (as the judge sees it, whatever style_scale): the first
     weights: WeightsInfo
     runs: dict[str, RunResult]
     style_images: list[np.ndarray] = field(default_factory=list)  # every style, working size
@@ -114,11 +114,14 @@ class Comparison:
         if first is None:
             raise SettingError("the comparison has not started: iterate events() first")
         s = self.settings
-        judges = [Judge(first.content_image, style, s.judge_weights, s.pooling) for style in first.style_images]
+        # The judge sees each style at the working size whatever style_scale fed the network, so the
+        # yardsticks of different stroke sizes compare.
+        styles = [resize_long_side(style, s.size) for style in self._images[1]]
+        judges = [Judge(first.content_image, style, s.judge_weights, s.pooling) for style in styles]
         shares = plan(s.style_blend, self._masks, first.content_image.shape[:2], len(judges)).weights
         runs = {loss: self._result(transfer, judges, shares) for loss, transfer in self.transfers.items()}
-        return ComparisonResult(s, self.losses, first.content_image, first.style_image, first.weights, runs,
-                                first.style_images, shares)  # fmt: skip
+        return ComparisonResult(s, self.losses, first.content_image, styles[0], first.weights, runs, styles,
+                                shares)  # fmt: skip
 
     def _result(self, transfer: Transfer, judges: list[Judge], shares: tuple[float, ...]) -> RunResult:
         """Scored by a judge per style: with several, each style-dependent yardstick is the share-weighted

@@ -63,6 +63,12 @@ def test_run_writes_one_image(tmp_path):
             "unknown resnet50 layer 'block1_conv1'",
         ),
         (["run", str(CONTENT), str(STYLE), "--smoothing", "soft"], "unknown smoothing 'soft'"),
+        (["run", str(CONTENT), str(STYLE), "--blend", "1,x"], "--blend takes comma-separated numbers"),
+        (["run", str(CONTENT), str(STYLE), "--blend", "0.7,0.3"], "--blend has 2 weight(s) for 1 style image(s)"),
+        (["run", str(CONTENT), str(STYLE), "--mask", __file__], "not an image in an allowed format"),
+        (["run", str(CONTENT), str(STYLE), str(STYLE), "--mask", str(CONTENT)], "1 mask(s) for 2 style image(s)"),
+        (["run", str(CONTENT), str(STYLE), "--style-scale", "9"], "style_scale must be a number from 0.25 to 4"),
+        (["run", str(CONTENT), str(STYLE), "--colors", "palette", "--init", "noise"], "use init content"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(args, message, tmp_path, capsys):

@@ -14,7 +14,9 @@ from nst.styles import read_mask
 from views.link import choice, number
 from views.shared import ASSETS, sample_image
 
-REGIONS = ("everywhere", "left half", "right half", "top half", "bottom half", "upload a mask")
+REGIONS = ("everywhere", "left half", "right half", "top half", "bottom half", "centre oval", "around the oval",
+           "upload a mask")  # fmt: skip
+BUNDLED_MASKS = {"centre oval": "centre-oval.png", "around the oval": "around-oval.png"}  # in assets/masks
 EXTRA = range(2, limits.MAX_STYLES + 1)  # the styles beyond the picker's: style 2, style 3
 STYLE_SAMPLES = sorted(path.name for path in (ASSETS / "style").glob("*.*"))
 DEFAULT_EXTRA = {2: "the_scream.jpg", 3: "great_wave_hokusai.jpg"}
@@ -98,6 +100,8 @@ def _masks(regions: list[tuple[str, object]]) -> list[np.ndarray] | None | bool:
             except NSTError as error:
                 st.error(str(error))
                 return False
+        elif region in BUNDLED_MASKS:
+            masks.append(read_mask(ASSETS / "masks" / BUNDLED_MASKS[region]))
         else:
             masks.append(half(region))
     return masks
