@@ -15,8 +15,8 @@ from nst.images import check_distinct, check_working_size, resize_long_side
 from nst.losses import LOSSES, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
-from nst.styles import blend_weights, check_masks, plan
-from nst.transfer import Progress, TargetCache, Transfer, style_size
+from nst.styles import blend_weights, check_masks, plan, style_size
+from nst.transfer import Progress, TargetCache, Transfer
 
 
 @dataclass

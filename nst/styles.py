@@ -20,6 +20,7 @@ import numpy as np
 from nst import limits
 from nst.errors import ImageError, SettingError
 from nst.images import load_image, resize
+from nst.runtime import tf
 
 REGION_THRESHOLD = 0.5  # a layer position belongs to a style's region when its mask covers half its cell
 PALETTE_PASSES = 5  # recolour-and-clip passes of the palette start (fit_palette)
@@ -101,6 +102,19 @@ def region(mask: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None
         return None
     found = mask_at(mask, shape) >= REGION_THRESHOLD
     return None if found.all() else found
+
+
+def select(features: tf.Tensor, where) -> tf.Tensor:
+    """A style's region of a layer's features: (1, h, w, C) -> (1, n, 1, C), the n positions where
+    `where` (h, w) is True; every position (the features themselves) where it is None."""
+    if where is None:
+        return features
+    return tf.reshape(tf.boolean_mask(features[0], where), (1, -1, 1, tf.shape(features)[-1]))
+
+
+def style_size(size: int, scale: float) -> int:
+    """The style images' long side at working `size`: larger scale, larger brush strokes."""
+    return max(1, round(size * scale))
 
 
 def palette_start(content: np.ndarray, styles: Sequence[np.ndarray], style_plan: StylePlan) -> np.ndarray:

@@ -33,7 +33,7 @@ from nst.losses import LOSSES, Loss
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings
-from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, region
+from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, region, select, style_size
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
 # stage size (px) -> (content features, content's style-layer features, style's features at the content's
@@ -215,7 +215,7 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def _targets(loss: Loss, content: np.ndarray, styles: list[np.ndarray], features: tuple, seed: int,
              indices: tuple[int, ...], style_plan: StylePlan) -> tuple:  # fmt: skip
-    """(content features, per style (weight, [(layer, region)], targets, references), content references,
+    """(content features, per style (weight, its layers, targets, references, regions), content references,
     TV reference) of one loss, from the shared target features. Each style layer's target is seeded
     apart (seed, layer[, style]), so random directions differ between layers and styles. With one style
     taking part, every number is computed as with a single style image."""
@@ -226,26 +226,24 @@ def _targets(loss: Loss, content: np.ndarray, styles: list[np.ndarray], features
         places = [(i, region(style_plan.masks[s], tuple(content_style[i].shape[1:3]))) for i in indices]
         places = [(i, r) for i, r in places if r is None or r.any()]  # a layer the region misses: left out
         like = [select(content_style[i], r) for i, r in places]
-        targets = [loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else [])) for (i, _), f
-                   in zip(places, like)]  # fmt: skip
+        targets = [loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else []))
+                   for (i, _), f in zip(places, like)]  # fmt: skip
         references = _floored(loss, [loss.style(f, t) for f, t in zip(like, targets)])
         regions = tuple(None if r is None else tf.constant(r) for _, r in places)
         entries.append((style_plan.weights[s], tuple(i for i, _ in places), targets, references, regions))
-        content_refs.append([loss.distance(f, t) for f, t in zip(style_as_content, content_features)])
+        content_refs.append(tf.stack([loss.distance(f, t) for f, t in zip(style_as_content, content_features)]))
         both = tf.constant(np.stack([content, resize(styles[s], content.shape[:2])]))  # (2, H, W, 3)
         tv_refs.append(tf.reduce_mean(tf.image.total_variation(both)))
-        if number == 0 and len(style_plan.active) > 1:  # blend-weighted from here on
-            content_refs[0] = [style_plan.blend[s] * d for d in content_refs[0]]
-            tv_refs[0] = style_plan.blend[s] * tv_refs[0]
-        elif number:
-            content_refs[0] = [a + style_plan.blend[s] * b for a, b in zip(content_refs[0], content_refs[-1])]
-            tv_refs[0] = tv_refs[0] + style_plan.blend[s] * tv_refs[-1]
-    total_blend = sum(style_plan.blend[s] for s in style_plan.active)
-    if len(style_plan.active) > 1:
-        content_refs[0] = [d / total_blend for d in content_refs[0]]
-        tv_refs[0] = tv_refs[0] / total_blend
-    return (content_features, tuple(entries), _floored(loss, content_refs[0]),
-            tf.maximum(tv_refs[0], REFERENCE_FLOOR))  # fmt: skip
+    blend = [style_plan.blend[s] for s in style_plan.active]
+    content_reference = _floored(loss, tf.unstack(_blended(content_refs, blend)))
+    return content_features, tuple(entries), content_reference, tf.maximum(_blended(tv_refs, blend), REFERENCE_FLOOR)
+
+
+def _blended(values: list[tf.Tensor], blend: list[float]) -> tf.Tensor:
+    """The blend-weighted mean of each style's reference; one style's as it is (the single-style numbers)."""
+    if len(values) == 1:
+        return values[0]
+    return tf.add_n([weight * value for weight, value in zip(blend, values)]) / sum(blend)
 
 
 def _floored(loss: Loss, references: list) -> tf.Tensor:
@@ -253,19 +251,6 @@ def _floored(loss: Loss, references: list) -> tf.Tensor:
     if not np.all(np.isfinite(found.numpy())):
         raise NSTError(f"loss {loss.name} is not finite between the content and style images")
     return found
-
-
-def select(features: tf.Tensor, where) -> tf.Tensor:
-    """A style's region of a layer's features: (1, h, w, C) -> (1, n, 1, C), the n positions where
-    `where` (h, w) is True; every position (the features themselves) where it is None."""
-    if where is None:
-        return features
-    return tf.reshape(tf.boolean_mask(features[0], where), (1, -1, 1, tf.shape(features)[-1]))
-
-
-def style_size(size: int, scale: float) -> int:
-    """The style images' long side at working `size`: larger scale, larger brush strokes."""
-    return max(1, round(size * scale))
 
 
 def _target_features(extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray],

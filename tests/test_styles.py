@@ -68,10 +68,16 @@ def test_uncovered_parts_keep_the_content(content_image, style_image):
 
 
 def test_style_scale_one_is_todays_run_and_two_doubles_the_style_image(content_image, style_image):
-    alone = run(content_image, style_image)
-    np.testing.assert_array_equal(run(content_image, style_image, SETTINGS.replace(style_scale=1.0))[0], alone[0])
-    transfer = Transfer(content_image, style_image, SETTINGS.replace(style_scale=2.0))
-    assert max(transfer.style_image.shape[:2]) == 128 and max(transfer.content_image.shape[:2]) == 64
+    from nst.images import resize_long_side
+
+    source = resize_long_side(style_image, 150)  # a larger style file, resized to the working size as ever
+    at_one = Transfer(content_image, source, SETTINGS.replace(style_scale=1.0))
+    np.testing.assert_array_equal(at_one.style_image, resize_long_side(source, 64))
+    at_two = Transfer(content_image, source, SETTINGS.replace(style_scale=2.0))
+    np.testing.assert_array_equal(at_two.style_image, resize_long_side(source, 128))
+    assert max(at_two.content_image.shape[:2]) == 64
+    one, two = run(content_image, source), run(content_image, source, SETTINGS.replace(style_scale=2.0))
+    assert not np.array_equal(one[0], two[0])  # the network saw other strokes
 
 
 def test_the_palette_start_has_the_styles_colour_mean_and_covariance(content_image, style_image):
