@@ -11,12 +11,12 @@ from nst import limits
 from nst.backbone import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
-from nst.images import check_distinct, check_working_size, resize_long_side
+from nst.images import check_working_size, resize_long_side
 from nst.losses import LOSSES, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
-from nst.styles import blend_weights, check_masks, plan, style_size
-from nst.transfer import Progress, TargetCache, Transfer
+from nst.styles import plan, style_size
+from nst.transfer import Progress, TargetCache, Transfer, check_styles
 
 
 @dataclass
@@ -74,20 +74,12 @@ class Comparison:
         per style (nst.styles)."""
         self.settings = settings
         self.losses = parse_losses(losses)
-        styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
-        blend_weights(settings.style_blend, len(styles))
-        check_masks(masks, len(styles))
         smallest = settings.stages[0][0]  # multiscale: the coarsest stage
         check_working_size(content_image, smallest, "content", settings.network)
+        styles = check_styles(content_image, style_image, settings, self.losses, masks)
         for number, style in enumerate(styles, start=1):
             role = "style" if len(styles) == 1 else f"style {number}"
             check_working_size(style, style_size(smallest, settings.style_scale), role, settings.network)
-            check_distinct(content_image, style, settings.size)
-        if masks is not None:
-            patchy = [loss for loss in self.losses if hasattr(LOSSES.get(loss).statistic, "refresh")]
-            if patchy:
-                raise SettingError(f"{', '.join(patchy)} match patches in place: they cannot be limited to mask "
-                                   "regions; compare them without masks")  # fmt: skip
         cost = relative_cost(self.losses)
         self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost, len(styles))
         self._images = (content_image, styles)

@@ -70,13 +70,7 @@ class Transfer:
         shared with the other losses of a comparison; a lone Transfer makes its own."""
         start = time.perf_counter()
         self._loss = LOSSES.get(loss)  # an unknown name fails here, before any work
-        styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
-        blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
-        check_masks(masks, len(styles))
-        if masks is not None and hasattr(self._loss.statistic, "refresh"):
-            raise SettingError(f"{self._loss.name} matches patches in place: it cannot be limited to a mask region")
-        for style in styles:
-            check_distinct(content_image, style, settings.size)
+        styles = check_styles(content_image, style_image, settings, [self._loss.name], masks)
         self.settings, self.loss = settings, self._loss.name
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_images = [resize_long_side(s, style_size(settings.size, settings.style_scale)) for s in styles]
@@ -203,6 +197,22 @@ class Transfer:
         else:
             image = content
         return image[None].astype(np.float32)  # (1, H, W, 3)
+
+
+def check_styles(content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
+                 losses: Sequence[str], masks: Sequence[np.ndarray] | None) -> list[np.ndarray]:  # fmt: skip
+    """The style images as a list, once every one is checked against the content, the blend weights and
+    the masks, and the losses against the masks: a SettingError or ImageError before any work."""
+    styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
+    blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
+    check_masks(masks, len(styles))
+    patchy = [loss for loss in losses if hasattr(LOSSES.get(loss).statistic, "refresh")]
+    if masks is not None and patchy:
+        raise SettingError(f"{', '.join(patchy)} match(es) patches in place: cannot be limited to mask regions; "
+                           "compare them without masks")  # fmt: skip
+    for style in styles:
+        check_distinct(content_image, style, settings.size)
+    return styles
 
 
 def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
