@@ -63,17 +63,17 @@ def load_backbone(
     the sweep's workers call it too (`load_backbone.cache.misses` counts the models built)."""
     network = NETWORKS.get(backbone)
     name, notice = resolve_weights_name(weights, backbone)
+    model = build(network, pooling, precision)
     if name == "imagenet":
         arrays, info = _imagenet_arrays(network)
     elif name == "vgg16-hed":
         path = hed_weights_path()
         arrays, info = read_hed_weights(path), WeightsInfo("vgg16-hed", file_sha256(path), str(path))
     elif name == "random":
-        arrays = random_arrays(build(network), seed=0)
+        arrays = random_arrays(model, seed=0)  # variables' names and shapes: the same in any precision
         info = WeightsInfo("random", _arrays_sha256(arrays), "generated")
     else:
         arrays, info = _file_arrays(Path(name), network)
-    model = build(network, pooling, precision)
     model.set_weights(arrays)
     return Backbone(model, WeightsInfo(info.name, info.sha256, info.source, notice, backbone), network)
 

@@ -78,7 +78,7 @@ def _vgg(convs: tuple[int, ...]) -> tuple[Layer, ...]:
     return tuple(table)
 
 
-def _vgg_presets(layers: tuple[Layer, ...]) -> Registry[LayerPreset]:
+def _vgg_presets() -> Registry[LayerPreset]:
     presets: Registry[LayerPreset] = Registry("preset")
     presets.add(
         "gatys",
@@ -102,20 +102,13 @@ def _table(rows: str) -> tuple[Layer, ...]:
     return tuple(table)
 
 
-def _presets(gatys: LayerPreset, description: str, shallow: LayerPreset) -> Registry[LayerPreset]:
-    presets: Registry[LayerPreset] = Registry("preset")
-    presets.add("gatys", description, gatys)
-    presets.add("shallow", "the first three resolutions only: finer texture, a third of the cost", shallow)
-    return presets
-
-
 def _add(network: Network, description: str) -> None:
     NETWORKS.add(network.name, description, network)
 
 
 for _name, _convs in (("vgg16", (2, 2, 3, 3, 3)), ("vgg19", (2, 2, 4, 4, 4))):
     _layers = _vgg(_convs)
-    _add(Network(_name, _name.upper(), "caffe", _layers, _vgg_presets(_layers), "none", 16,
+    _add(Network(_name, _name.upper(), "caffe", _layers, _vgg_presets(), "none", 16,
                  f"{_name}_weights_tf_dim_ordering_tf_kernels_notop.h5", f"{KERAS_WEIGHTS}{_name}/",
                  ("vgg16-hed",) if _name == "vgg16" else ()),  # fmt: skip
          "VGG16, the default: 13 convs in 5 blocks" if _name == "vgg16"

