@@ -39,8 +39,14 @@ def run(size: int, iterations: int, backbones: tuple[str, ...] = BACKBONES) -> l
         content, style = load_image(ASSETS / content_path), load_image(ASSETS / style_path)
         for backbone in backbones:
             for smoothing in SMOOTHINGS:
-                settings = Settings(backbone=backbone, weights="random", smoothing=smoothing, size=size,
-                                    iterations=iterations, precision="float32")  # fmt: skip
+                settings = Settings(
+                    backbone=backbone,
+                    weights="random",
+                    smoothing=smoothing,
+                    size=size,
+                    iterations=iterations,
+                    precision="float32",
+                )
                 comparison = Comparison(content, style, settings, ["mse"])
                 started = time.perf_counter()
                 for _ in comparison.events():
@@ -49,10 +55,17 @@ def run(size: int, iterations: int, backbones: tuple[str, ...] = BACKBONES) -> l
                 output = result.runs["mse"].image
                 judge = Judge(result.content_image, result.style_image, JUDGE, "max")
                 scores = judge.score(output)
-                rows.append({"pair": f"{Path(content_path).stem} x {Path(style_path).stem}", "backbone": backbone,
-                             "smoothing": smoothing, "seconds": time.perf_counter() - started,
-                             "seconds_per_iteration": result.runs["mse"].metrics["seconds_per_iteration"],
-                             **{name: scores[name] for name in YARDSTICKS}, "image": output})  # fmt: skip
+                rows.append(
+                    {
+                        "pair": f"{Path(content_path).stem} x {Path(style_path).stem}",
+                        "backbone": backbone,
+                        "smoothing": smoothing,
+                        "seconds": time.perf_counter() - started,
+                        "seconds_per_iteration": result.runs["mse"].metrics["seconds_per_iteration"],
+                        **{name: scores[name] for name in YARDSTICKS},
+                        "image": output,
+                    }
+                )
                 print(rows[-1]["pair"], backbone, smoothing, {k: round(v, 4) for k, v in scores.items()}, flush=True)
     return rows
 
@@ -63,8 +76,14 @@ def speed(size: int = 256, iterations: int = 12) -> None:
     content, style = load_image(ASSETS / PAIRS[1][0]), load_image(ASSETS / PAIRS[0][1])
     for precision in ("float32", "bfloat16"):
         for backbone in NETWORKS.names():
-            settings = Settings(backbone=backbone, weights="random", size=size, iterations=iterations,
-                                precision=precision, smoothing="none")  # fmt: skip
+            settings = Settings(
+                backbone=backbone,
+                weights="random",
+                size=size,
+                iterations=iterations,
+                precision=precision,
+                smoothing="none",
+            )
             comparison = Comparison(content, style, settings, ["mse"])
             for _ in comparison.events():
                 pass
@@ -77,8 +96,10 @@ def table(rows: list[dict]) -> str:
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         values = " | ".join(f"{row[name]:.4g}" for name in YARDSTICKS)
-        lines.append(f"| {row['pair']} | {row['backbone']} | {row['smoothing']} | {values} | "
-                     f"{row['seconds_per_iteration']:.2f} |")  # fmt: skip
+        lines.append(
+            f"| {row['pair']} | {row['backbone']} | {row['smoothing']} | {values} | "
+            f"{row['seconds_per_iteration']:.2f} |"
+        )
     return "\n".join(lines)
 
 

@@ -32,8 +32,10 @@ def measure(size: int, losses: str, preset: str, precision: str) -> None:
     runs = comparison.results().runs.values()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
     rate = ", ".join(f"{run.metrics['seconds_per_iteration']:.2f}" for run in runs)
-    print(f"{size:>5} px  {preset:<6} {precision:<9} {losses:<12} peak {peak:.2f} GB  "
-          f"estimated {comparison.estimate.memory_bytes / 2**30:.2f} GB  s/iteration {rate}")  # fmt: skip
+    print(
+        f"{size:>5} px  {preset:<6} {precision:<9} {losses:<12} peak {peak:.2f} GB  "
+        f"estimated {comparison.estimate.memory_bytes / 2**30:.2f} GB  s/iteration {rate}"
+    )
 
 
 def main() -> None:

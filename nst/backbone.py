@@ -92,8 +92,10 @@ def resolve_weights_name(weights: str, backbone: str = "vgg16") -> tuple[str, st
     if weights in network.weight_names:
         return weights, ""
     if weights in NAMED_WEIGHTS:
-        raise WeightsError(f"weights {weights!r} are not for {backbone}; choose from {', '.join(network.weight_names)} "
-                           "or a weights file")  # fmt: skip
+        raise WeightsError(
+            f"weights {weights!r} are not for {backbone}; choose from {', '.join(network.weight_names)} "
+            "or a weights file"
+        )
     if not Path(weights).is_file():
         raise WeightsError(
             f"weights {weights!r} is neither one of {', '.join(network.weight_names)} nor an existing file"
@@ -103,9 +105,11 @@ def resolve_weights_name(weights: str, backbone: str = "vgg16") -> tuple[str, st
 
 def imagenet_missing_message(network: Network) -> str:
     """One line: why there are no ImageNet weights for `network` here, and what to do."""
-    return (f"no ImageNet weights for {network.name} here: {imagenet_cache_path(network)} is absent and "
-            f"{network.imagenet_url} does not answer; run once on a machine online (Keras caches the file "
-            "there), copy that file to this path, or pass a weights file (random is for tests)")  # fmt: skip
+    return (
+        f"no ImageNet weights for {network.name} here: {imagenet_cache_path(network)} is absent and "
+        f"{network.imagenet_url} does not answer; run once on a machine online (Keras caches the file "
+        "there), copy that file to this path, or pass a weights file (random is for tests)"
+    )
 
 
 def imagenet_reachable(network: Network) -> bool:
@@ -224,8 +228,10 @@ def _imagenet_arrays(network: Network) -> tuple[list[np.ndarray], WeightsInfo]:
     try:
         model = builder(include_top=False, weights="imagenet", input_shape=(None, None, 3))
     except Exception as error:  # Keras raises several types for a failed download
-        raise WeightsError(f"cannot load ImageNet {network.name} weights ({error}); "
-                           + imagenet_missing_message(network).split("; ", 1)[1]) from None  # fmt: skip
+        raise WeightsError(
+            f"cannot load ImageNet {network.name} weights ({error}); "
+            + imagenet_missing_message(network).split("; ", 1)[1]
+        ) from None
     path = imagenet_cache_path(network)
     sha = file_sha256(path) if path.exists() else _arrays_sha256(model.get_weights())
     return model.get_weights(), WeightsInfo("imagenet", sha, str(path))

@@ -61,7 +61,7 @@ def estimate(
     memory = max(memory, BASE_BYTES + activation_floats(layers, style_shape, network) * ACTIVATION_BYTES[precision])
     work = sum(
         steps * iteration_flops(layers, working_shape(content_shape, size), network) for size, steps in settings.stages
-    )  # fmt: skip
+    )
     cost = n_losses if cost is None else cost
     seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup(precision, native_bfloat16()))
     return Estimate(int(memory), seconds + 2.0 * n_losses + 1.0 * (n_styles - 1))

@@ -67,18 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, metavar="PNG", help="output PNG file")
     timing = commands.add_parser("bench", help="measure speed on this machine (docs/performance.md)")
     sections = ",".join(BENCH_SECTIONS)
-    timing.add_argument("--sections", default=sections, metavar="LIST",
-                        help=f"comma-separated, from {sections} (default all; the time each takes here is "
-                        "estimated and printed before it starts)")  # fmt: skip
+    timing.add_argument(
+        "--sections",
+        default=sections,
+        metavar="LIST",
+        help=f"comma-separated, from {sections} (default all; the time each takes here is "
+        "estimated and printed before it starts)",
+    )
     timing.add_argument(
         "--quick",
         action="store_true",
         help="every section at small sizes and few steps: a smoke check (about a minute)",
     )
     timing.add_argument("--quiet", action="store_true", help="no progress bars: the estimate and the tables only")
-    timing.add_argument("--contenders", choices=("native", "float32"), default="native",
-                        help="native (default): bfloat16 races where this machine computes it natively; float32: "
-                        "as on a machine without (AVX2 only)")  # fmt: skip
+    timing.add_argument(
+        "--contenders",
+        choices=("native", "float32"),
+        default="native",
+        help="native (default): bfloat16 races where this machine computes it natively; float32: "
+        "as on a machine without (AVX2 only)",
+    )
     timing.add_argument("--weights", default="auto", metavar="WEIGHTS", help="backbone weights (default auto)")
     timing.add_argument("--content", default=str(ASSETS / "content/chelsea.png"), metavar="IMAGE")
     timing.add_argument("--style", default=str(ASSETS / "style/starry_night.jpg"), metavar="IMAGE")
@@ -92,8 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     study = commands.add_parser("study", help="every content x style comparison, then paired statistics per loss")
     study.add_argument("--contents", nargs="+", required=True, metavar="PATH", help="content images or folders")
     study.add_argument("--styles", nargs="+", required=True, metavar="PATH", help="style images or folders")
-    study.add_argument("--losses", default="mse,mae", metavar="LIST",
-                       help="comma-separated, at least 2; the first is the baseline (default mse,mae)")  # fmt: skip
+    study.add_argument(
+        "--losses",
+        default="mse,mae",
+        metavar="LIST",
+        help="comma-separated, at least 2; the first is the baseline (default mse,mae)",
+    )
     study.add_argument("--out", required=True, metavar="DIR", help="folder: every run, results.csv, study.md, ...")
     study.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds per image pair (init noise; 1)")
     study.add_argument(
@@ -106,18 +118,28 @@ def _parser() -> argparse.ArgumentParser:
     _add_settings(study)
     study.set_defaults(command=_study)
     votes = commands.add_parser("votes", help="people's blind votes from the page, ranked (Bradley-Terry)")
-    votes.add_argument("--db", metavar="URL", help="database URL (default: NST_DATABASE_URL, else the SQLite file "
-                       "at NST_VOTES_DB, else votes.sqlite3 in the user's data folder)")  # fmt: skip
+    votes.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: NST_DATABASE_URL, else the SQLite file "
+        "at NST_VOTES_DB, else votes.sqlite3 in the user's data folder)",
+    )
     votes.add_argument("--csv", metavar="FILE", help="also write the ratings table as CSV")
     votes.add_argument("--export", metavar="FILE", help="also write every vote as CSV")
     votes.set_defaults(command=_votes)
     for sub, command in ((compare, _compare), (run, _run)):
         sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
-        sub.add_argument("style", nargs="+", help="style image; several are blended (--blend) or given a region "
-                         "each (--mask)")  # fmt: skip
-        sub.add_argument("--mask", nargs="+", metavar="MASK", help="one greyscale image per style, resized "
-                         "to the content: white is where that style paints; what no mask covers keeps the "
-                         "content")  # fmt: skip
+        sub.add_argument(
+            "style", nargs="+", help="style image; several are blended (--blend) or given a region each (--mask)"
+        )
+        sub.add_argument(
+            "--mask",
+            nargs="+",
+            metavar="MASK",
+            help="one greyscale image per style, resized "
+            "to the content: white is where that style paints; what no mask covers keeps the "
+            "content",
+        )
         _add_settings(sub)
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
         sub.set_defaults(command=command)
@@ -126,8 +148,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_ray_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("--address", metavar="ADDRESS", help="join this Ray cluster (e.g. ray://head:10001, auto); "
-        "default: start Ray on this machine")  # fmt: skip
+    add(
+        "--address",
+        metavar="ADDRESS",
+        help="join this Ray cluster (e.g. ray://head:10001, auto); default: start Ray on this machine",
+    )
     add("--workers", type=int, metavar="N", help="runs at once (default: CPUs / --cpus-per-run)")
     add("--cpus-per-run", type=float, default=1.0, metavar="N", help="CPUs each run asks for (1)")
     add("--gpus-per-run", type=float, default=0.0, metavar="N", help="GPUs each run asks for (0)")
@@ -137,10 +162,16 @@ def _add_ray_options(parser: argparse.ArgumentParser) -> None:
 def _add_settings(parser: argparse.ArgumentParser) -> None:
     d = Settings()
     add = parser.add_argument
-    add("--backbone", metavar="NAME", help=f"the network: {', '.join(NETWORKS.names())} (default {d.backbone}; "
-        "see nst backbones)")  # fmt: skip
-    add("--preset", metavar="NAME", help=f"layer preset: the backbone's, e.g. {', '.join(PRESETS.names())} for "
-        f"vgg16 (default {d.preset})")  # fmt: skip
+    add(
+        "--backbone",
+        metavar="NAME",
+        help=f"the network: {', '.join(NETWORKS.names())} (default {d.backbone}; see nst backbones)",
+    )
+    add(
+        "--preset",
+        metavar="NAME",
+        help=f"layer preset: the backbone's, e.g. {', '.join(PRESETS.names())} for vgg16 (default {d.preset})",
+    )
     add(
         "--content-layers",
         metavar="LAYERS",
@@ -152,12 +183,20 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         metavar="WEIGHTS",
         help=f"auto, imagenet, vgg16-hed (vgg16), random or a weights file (default {d.weights})",
     )
-    add("--smoothing", metavar="NAME", help=f"activation smoothing: auto, {', '.join(SMOOTHINGS)} (default "
-        f"{d.smoothing}: softmax, Wang et al.'s SWAG, for residual and Inception backbones, none for VGG)")  # fmt: skip
+    add(
+        "--smoothing",
+        metavar="NAME",
+        help=f"activation smoothing: auto, {', '.join(SMOOTHINGS)} (default "
+        f"{d.smoothing}: softmax, Wang et al.'s SWAG, for residual and Inception backbones, none for VGG)",
+    )
     add("--pooling", metavar="max|avg", help=f"{' or '.join(POOLINGS)} (default {d.pooling})")
     choices = ", ".join(PRECISION_CHOICES)
-    add("--precision", metavar="NAME", help=f"network arithmetic: {choices} (default {d.precision}: bfloat16 "
-        "where the hardware computes it natively, else float32)")  # fmt: skip
+    add(
+        "--precision",
+        metavar="NAME",
+        help=f"network arithmetic: {choices} (default {d.precision}: bfloat16 "
+        "where the hardware computes it natively, else float32)",
+    )
     add("--content-weight", type=float, metavar="W", help=f"normalised content term's weight ({d.content_weight:g})")
     add("--style-weight", type=float, metavar="W", help=f"normalised style term's weight (default {d.style_weight:g})")
     add(
@@ -173,13 +212,22 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     add("--iterations", type=int, metavar="N", help=f"optimizer steps (default {d.iterations})")
     add("--schedule", metavar="NAME", help=f"{' or '.join(SCHEDULES)}: coarse to fine or not (default {d.schedule})")
     add("--size", type=int, metavar="PX", help=f"long side of the working image, px (default {d.size})")
-    add("--colors", metavar="NAME", help=f"{', '.join(COLORS)}: the style's colours, the content's (luminance-only "
+    add(
+        "--colors",
+        metavar="NAME",
+        help=f"{', '.join(COLORS)}: the style's colours, the content's (luminance-only "
         "transfer), or the painting's palette from the start (the content recoloured to the style's colour mean "
-        f"and covariance) (default {d.colors})")  # fmt: skip
+        f"and covariance) (default {d.colors})",
+    )
     add("--blend", metavar="W,W", help="weights of several style images, e.g. 0.7,0.3 (normalised; default equal)")
-    add("--style-scale", type=float, metavar="S", help=f"style images' size relative to the working size, "
+    add(
+        "--style-scale",
+        type=float,
+        metavar="S",
+        help=f"style images' size relative to the working size, "
         f"{STYLE_SCALES[0]:g} to {STYLE_SCALES[1]:g}: larger, larger brush strokes (default "
-        f"{d.style_scale:g})")  # fmt: skip
+        f"{d.style_scale:g})",
+    )
     add("--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only")
 
 
@@ -223,10 +271,15 @@ def _bench(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     weights = load_backbone(args.weights).info
     expected = bench.estimates(plan, content.pixels.shape, names)
-    lines = [f"machine: {bench.machine()}", f"weights: {weights.name} (sha256 {weights.sha256[:16]}...)",
-             f"images: {Path(args.content).name}, {Path(args.style).name}" + (" (--quick)" if args.quick else ""),
-             "estimated here: " + ", ".join(f"{n} {duration(t)}" for n, t in expected.items())
-             + f"; in all {duration(sum(expected.values()))}", ""]  # fmt: skip
+    lines = [
+        f"machine: {bench.machine()}",
+        f"weights: {weights.name} (sha256 {weights.sha256[:16]}...)",
+        f"images: {Path(args.content).name}, {Path(args.style).name}" + (" (--quick)" if args.quick else ""),
+        "estimated here: "
+        + ", ".join(f"{n} {duration(t)}" for n, t in expected.items())
+        + f"; in all {duration(sum(expected.values()))}",
+        "",
+    ]
     print("\n".join(lines), flush=True)
     bars, took_all = _SectionBars(expected, quiet=args.quiet), 0.0
     for section in bench.run((content.pixels, style.pixels), plan, names, bars.update):
@@ -302,8 +355,11 @@ def _run_grid(args: argparse.Namespace, grid) -> int:
 
     job = Sweep(grid, args.out, args.address, args.workers, args.cpus_per_run, args.gpus_per_run)
     if not args.quiet:
-        print(f"nst: {len(grid.runs)} runs ({job.skipped} already complete) x {len(grid.runs[0].losses)} losses; "
-              f"varied: {', '.join(grid.varied) or 'nothing'}", file=sys.stderr)  # fmt: skip
+        print(
+            f"nst: {len(grid.runs)} runs ({job.skipped} already complete) x {len(grid.runs[0].losses)} losses; "
+            f"varied: {', '.join(grid.varied) or 'nothing'}",
+            file=sys.stderr,
+        )
     bar = None if args.quiet else _bar(len(grid.runs), "runs", initial=job.skipped)
     interrupted, last = False, None
     try:
@@ -318,15 +374,19 @@ def _run_grid(args: argparse.Namespace, grid) -> int:
         bar.close()
     if last is not None:
         print(_sweep_line(last))
-    print(f"wrote {', '.join(p.name for p in paths)} to {args.out}" + (" (interrupted: run again to resume)"
-          if interrupted else ""))  # fmt: skip
+    print(
+        f"wrote {', '.join(p.name for p in paths)} to {args.out}"
+        + (" (interrupted: run again to resume)" if interrupted else "")
+    )
     return EXIT_INTERRUPTED if interrupted else 0
 
 
 def _sweep_line(progress) -> str:
     finished = progress.skipped + progress.done
-    return (f"runs {finished}/{progress.total} done ({progress.skipped} earlier), {progress.running} running, "
-            f"{progress.failed} failed, {progress.seconds:.0f} s")  # fmt: skip
+    return (
+        f"runs {finished}/{progress.total} done ({progress.skipped} earlier), {progress.running} running, "
+        f"{progress.failed} failed, {progress.seconds:.0f} s"
+    )
 
 
 def _bar(total: int, unit: str, initial: int = 0):
@@ -342,8 +402,9 @@ def _bar(total: int, unit: str, initial: int = 0):
     except OSError:
         width = 0
     sized = {"dynamic_ncols": True} if width else {"ncols": 80, "nrows": 24}
-    return tqdm(total=total, initial=initial, unit=unit, file=sys.stderr, mininterval=0.1 if terminal else 10.0,
-                **sized)  # fmt: skip
+    return tqdm(
+        total=total, initial=initial, unit=unit, file=sys.stderr, mininterval=0.1 if terminal else 10.0, **sized
+    )
 
 
 def _warn_emulated(precisions: set[str]) -> None:

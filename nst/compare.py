@@ -67,9 +67,13 @@ class Comparison:
     (nst.budget.check_fits, called by the page, the CLI and the sweep)."""
 
     def __init__(
-        self, content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
-        losses: str | Sequence[str] = ("mse", "mae"), masks: Sequence[np.ndarray] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        content_image: np.ndarray,
+        style_image: np.ndarray | Sequence[np.ndarray],
+        settings: Settings,
+        losses: str | Sequence[str] = ("mse", "mae"),
+        masks: Sequence[np.ndarray] | None = None,
+    ) -> None:
         """`style_image`: one, or several blended by settings.style_blend; `masks`: one greyscale region
         per style (nst.styles)."""
         self.settings = settings
@@ -112,8 +116,7 @@ class Comparison:
         judges = [Judge(first.content_image, style, s.judge_weights, s.pooling) for style in styles]
         shares = plan(s.style_blend, self._masks, first.content_image.shape[:2], len(judges)).weights
         runs = {loss: self._result(transfer, judges, shares) for loss, transfer in self.transfers.items()}
-        return ComparisonResult(s, self.losses, first.content_image, styles[0], first.weights, runs, styles,
-                                shares)  # fmt: skip
+        return ComparisonResult(s, self.losses, first.content_image, styles[0], first.weights, runs, styles, shares)
 
     def _result(self, transfer: Transfer, judges: list[Judge], shares: tuple[float, ...]) -> RunResult:
         """Scored by a judge per style: with several, each style-dependent yardstick is the share-weighted
@@ -128,8 +131,17 @@ class Comparison:
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]
-        return RunResult(transfer.loss, image, history, steps, transfer.seconds, transfer.complete, transfer.error,
-                         metrics, by_style if len(judges) > 1 else [])  # fmt: skip
+        return RunResult(
+            transfer.loss,
+            image,
+            history,
+            steps,
+            transfer.seconds,
+            transfer.complete,
+            transfer.error,
+            metrics,
+            by_style if len(judges) > 1 else [],
+        )
 
 
 def _without_preview(event: Progress) -> Progress:

@@ -66,16 +66,29 @@ def exponential(generated: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
 
 
 ROBUST_PARAMS = (
-    Param("alpha", "shape: 2 squared error, 1 Charbonnier (smooth absolute), 0 Cauchy, -2 Geman-McClure, -inf Welsch",
-          allow=lambda a: a <= 2, allowed="a number up to 2, or -inf", examples=(2, 1, 0.5, 0, -2, -math.inf)),
-    Param("scale", "c, as a multiple of the target's RMS: differences well below c count quadratically",
-          default=0.1, allow=lambda c: 0 < c < math.inf, allowed="a positive number"),
-)  # fmt: skip
+    Param(
+        "alpha",
+        "shape: 2 squared error, 1 Charbonnier (smooth absolute), 0 Cauchy, -2 Geman-McClure, -inf Welsch",
+        allow=lambda a: a <= 2,
+        allowed="a number up to 2, or -inf",
+        examples=(2, 1, 0.5, 0, -2, -math.inf),
+    ),
+    Param(
+        "scale",
+        "c, as a multiple of the target's RMS: differences well below c count quadratically",
+        default=0.1,
+        allow=lambda c: 0 < c < math.inf,
+        allowed="a positive number",
+    ),
+)
 ROBUST_LIMIT = 1e15  # |r| beyond this counts as this: keeps r^2 and the power finite in float32
 
 
-@DISTANCES.register("robust", "Barron's general robust loss: alpha dials from squared error (2) to absolute (1) "
-                    "and beyond", ROBUST_PARAMS)  # fmt: skip
+@DISTANCES.register(
+    "robust",
+    "Barron's general robust loss: alpha dials from squared error (2) to absolute (1) and beyond",
+    ROBUST_PARAMS,
+)
 def robust(alpha: float, scale: float = 0.1) -> Distance:
     """mean(rho(x - y)), Barron, "A General and Adaptive Robust Loss Function", CVPR 2019, eq. 1:
 

@@ -69,9 +69,13 @@ class FeatureExtractor:
 
 @shared(size=16)
 def feature_extractor(
-    weights: str, pooling: str, layers: LayerPreset, precision: str = "float32", backbone: str = "vgg16",
+    weights: str,
+    pooling: str,
+    layers: LayerPreset,
+    precision: str = "float32",
+    backbone: str = "vgg16",
     smoothing: str = "none",
-) -> FeatureExtractor:  # fmt: skip
+) -> FeatureExtractor:
     """One extractor per (weights, pooling, layers, precision, backbone, smoothing) per process, shared
     read-only."""
     loaded = load_backbone(weights, pooling, precision, backbone)

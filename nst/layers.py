@@ -74,8 +74,9 @@ def iteration_flops(layers: LayerPreset, shape: tuple[int, int], network: Networ
     layer used, forward and backward to its input (twice the forward; no weight gradients), and each
     style layer's Gram matrix (2 h w C^2) and its gradient (as much again). A VGG's convs are counted one
     by one; other networks' from their measured multiply-adds per pixel."""
-    grams = sum(2 * (2 * _pixels(shape, network.by_name[name]) * network.by_name[name].channels ** 2)
-                for name in layers.style)  # fmt: skip
+    grams = sum(
+        2 * (2 * _pixels(shape, network.by_name[name]) * network.by_name[name].channels ** 2) for name in layers.style
+    )
     if not network.plain:
         return 2 * (2 * deepest(layers, network).macs * shape[0] * shape[1]) + grams
     flops, channels_in = 0.0, 3

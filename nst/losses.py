@@ -28,8 +28,23 @@ from nst.statistics import STATISTICS
 
 DEFAULT_STATISTIC, DEFAULT_DISTANCE = "gram", "mse"
 # What the page offers and `nst losses` lists first; any other combination is chosen by name.
-FEATURED = ("mse", "mae", "huber", "log_cosh", "exponential", "hellinger", "cross_entropy", "cosine",
-            "robust:alpha=1", "robust:alpha=0", "mean_std", "swd", "hist", "mmd_rbf", "mrf")  # fmt: skip
+FEATURED = (
+    "mse",
+    "mae",
+    "huber",
+    "log_cosh",
+    "exponential",
+    "hellinger",
+    "cross_entropy",
+    "cosine",
+    "robust:alpha=1",
+    "robust:alpha=0",
+    "mean_std",
+    "swd",
+    "hist",
+    "mmd_rbf",
+    "mrf",
+)
 GRAMMAR = "DISTANCE, STATISTIC, or STATISTIC+DISTANCE (e.g. mean_std+mae); parameters as robust:alpha=0.5"
 
 
@@ -114,11 +129,23 @@ def parse(name: str) -> Loss:
         description = f"{statistic_entry.description}; compared by {distance_name}"
     if canonical != name:
         return parse(canonical)  # one Loss (one distance function, one traced objective) per canonical name
-    dial = next(((entry.name, entry.params[0].name, params[entry.params[0].name])
-                 for entry, params in ((distance_entry, distance_params), (statistic_entry, statistic_params))
-                 if entry.params), None)  # fmt: skip
-    return Loss(canonical, statistic_name, distance_name, description, _build(distance_entry, distance_params),
-                _build(statistic_entry, statistic_params), dial)  # fmt: skip
+    dial = next(
+        (
+            (entry.name, entry.params[0].name, params[entry.params[0].name])
+            for entry, params in ((distance_entry, distance_params), (statistic_entry, statistic_params))
+            if entry.params
+        ),
+        None,
+    )
+    return Loss(
+        canonical,
+        statistic_name,
+        distance_name,
+        description,
+        _build(distance_entry, distance_params),
+        _build(statistic_entry, statistic_params),
+        dial,
+    )
 
 
 def _build(entry: Entry, params: dict[str, float]) -> Any:
@@ -195,8 +222,10 @@ def examples(registry: Registry) -> list[str]:
         if not entry.params:
             names.append(entry.name)
         else:
-            names += [_canonical(entry, {**{p.name: p.default for p in entry.params}, entry.params[0].name: value})
-                      for value in entry.params[0].examples]  # fmt: skip
+            names += [
+                _canonical(entry, {**{p.name: p.default for p in entry.params}, entry.params[0].name: value})
+                for value in entry.params[0].examples
+            ]
     return names
 
 

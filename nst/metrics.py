@@ -47,34 +47,83 @@ def _table(*yardsticks: Yardstick) -> dict[str, Yardstick]:
 
 
 YARDSTICKS = _table(
-    Yardstick("style_distance", "style distance", "style",
-              "Gatys style distance: MSE of Gram matrices to the style image's, mean over block1_conv1..block5_conv1",
-              "lower", ".4g", ("mse",), log_scale=True),
-    Yardstick("content_distance", "content distance", "content",
-              "MSE of block4_conv2 features to the content image's", "lower", ".4g", ("mse",)),
-    Yardstick("ssim", "SSIM to content", "SSIM", "structural similarity to the content image (1 = identical)",
-              "higher", ".3f", paired="difference"),
-    Yardstick("color_distance", "colour distance", "colour",
-              "Hellinger distance of 8x8x8-bin RGB histograms to the style image's, in [0, 1]", "lower", ".3f",
-              paired="difference"),
-    Yardstick("style_swd", "style SWD", "styleSWD",
-              "sliced 1-Wasserstein distance between the style image's and the output's feature distributions "
-              "(positions as samples), 64 fixed random directions per layer, mean over block1_conv1..block5_conv1",
-              "lower", ".4g", ("swd",)),
-    Yardstick("color_swd", "colour SWD", "colSWD",
-              "sliced 1-Wasserstein distance between the style image's and the output's pixel colours in CIELAB "
-              "(D65), 64 fixed random directions", "lower", ".3g"),
-    Yardstick("seconds", "seconds", "seconds", "wall time of the run, targets included", "lower", ".1f",
-              of_image=False),
-    Yardstick("seconds_per_iteration", "s / iteration", "s/iter", "seconds per optimizer iteration", "lower",
-              ".3f", of_image=False),
-)  # fmt: skip
+    Yardstick(
+        "style_distance",
+        "style distance",
+        "style",
+        "Gatys style distance: MSE of Gram matrices to the style image's, mean over block1_conv1..block5_conv1",
+        "lower",
+        ".4g",
+        ("mse",),
+        log_scale=True,
+    ),
+    Yardstick(
+        "content_distance",
+        "content distance",
+        "content",
+        "MSE of block4_conv2 features to the content image's",
+        "lower",
+        ".4g",
+        ("mse",),
+    ),
+    Yardstick(
+        "ssim",
+        "SSIM to content",
+        "SSIM",
+        "structural similarity to the content image (1 = identical)",
+        "higher",
+        ".3f",
+        paired="difference",
+    ),
+    Yardstick(
+        "color_distance",
+        "colour distance",
+        "colour",
+        "Hellinger distance of 8x8x8-bin RGB histograms to the style image's, in [0, 1]",
+        "lower",
+        ".3f",
+        paired="difference",
+    ),
+    Yardstick(
+        "style_swd",
+        "style SWD",
+        "styleSWD",
+        "sliced 1-Wasserstein distance between the style image's and the output's feature distributions "
+        "(positions as samples), 64 fixed random directions per layer, mean over block1_conv1..block5_conv1",
+        "lower",
+        ".4g",
+        ("swd",),
+    ),
+    Yardstick(
+        "color_swd",
+        "colour SWD",
+        "colSWD",
+        "sliced 1-Wasserstein distance between the style image's and the output's pixel colours in CIELAB "
+        "(D65), 64 fixed random directions",
+        "lower",
+        ".3g",
+    ),
+    Yardstick(
+        "seconds", "seconds", "seconds", "wall time of the run, targets included", "lower", ".1f", of_image=False
+    ),
+    Yardstick(
+        "seconds_per_iteration",
+        "s / iteration",
+        "s/iter",
+        "seconds per optimizer iteration",
+        "lower",
+        ".3f",
+        of_image=False,
+    ),
+)
 IMAGE_YARDSTICKS = tuple(name for name, y in YARDSTICKS.items() if y.of_image)
 # Measured against the style image: with several styles, against each (over the whole output, masks or
 # not), and their mean weighted by each style's share of the style term (blend weight x mask area).
 STYLE_YARDSTICKS = ("style_distance", "color_distance", "style_swd", "color_swd")
-JUDGE_NOTE = ("The feature yardsticks are computed by one judge, VGG16 with the weights VGG16 uses and the gatys "
-              "layers, whatever backbone made the image, so every backbone is scored alike.")  # fmt: skip
+JUDGE_NOTE = (
+    "The feature yardsticks are computed by one judge, VGG16 with the weights VGG16 uses and the gatys "
+    "layers, whatever backbone made the image, so every backbone is scored alike."
+)
 HISTOGRAM_BINS = 8
 
 
@@ -97,8 +146,9 @@ class Judge:
         self._content_features, _ = self._extractor(tf.constant(content_image[None], tf.float32))
         _, style_features = self._extractor(tf.constant(style_image[None], tf.float32))
         self._style_grams = [gram(f) for f in style_features]
-        self._style_projections = [_sorted_projections(_samples(f), unit_directions(f.shape[-1]))
-                                   for f in style_features]  # fmt: skip
+        self._style_projections = [
+            _sorted_projections(_samples(f), unit_directions(f.shape[-1])) for f in style_features
+        ]
         self._style_colors = _sorted_projections(rgb_to_lab(style_image).reshape(-1, 3), unit_directions(3))
         self._style_histogram = color_histogram(style_image)
 
@@ -111,12 +161,16 @@ class Judge:
             "content_distance": float(np.mean([_mse(a, b) for a, b in zip(output_content, self._content_features)])),
             "ssim": ssim(output, self.content_image),
             "color_distance": _hellinger(color_histogram(output), self._style_histogram),
-            "style_swd": float(np.mean([
-                _w1(_sorted_projections(_samples(a), unit_directions(a.shape[-1])), b)
-                for a, b in zip(output_style, self._style_projections)
-            ])),
+            "style_swd": float(
+                np.mean(
+                    [
+                        _w1(_sorted_projections(_samples(a), unit_directions(a.shape[-1])), b)
+                        for a, b in zip(output_style, self._style_projections)
+                    ]
+                )
+            ),
             "color_swd": _w1(colors, self._style_colors),
-        }  # fmt: skip
+        }
 
 
 SWD_DIRECTIONS = 64  # random unit directions per layer (and for the colours)
@@ -184,8 +238,9 @@ def rgb_to_lab(image: np.ndarray) -> np.ndarray:
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 
 
-_SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
-                         [0.0193339, 0.1191920, 0.9503041]])  # fmt: skip
+_SRGB_TO_XYZ = np.array(
+    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+)
 _D65_WHITE = np.array([0.95047, 1.0, 1.08883])
 
 

@@ -108,11 +108,23 @@ def _add(network: Network, description: str) -> None:
 
 for _name, _convs in (("vgg16", (2, 2, 3, 3, 3)), ("vgg19", (2, 2, 4, 4, 4))):
     _layers = _vgg(_convs)
-    _add(Network(_name, _name.upper(), "caffe", _layers, _vgg_presets(), "none", 16,
-                 f"{_name}_weights_tf_dim_ordering_tf_kernels_notop.h5", f"{KERAS_WEIGHTS}{_name}/",
-                 ("vgg16-hed",) if _name == "vgg16" else ()),  # fmt: skip
-         "VGG16, the default: 13 convs in 5 blocks" if _name == "vgg16"
-         else "VGG19, as Gatys et al. and most peers use it: 16 convs")  # fmt: skip
+    _add(
+        Network(
+            _name,
+            _name.upper(),
+            "caffe",
+            _layers,
+            _vgg_presets(),
+            "none",
+            16,
+            f"{_name}_weights_tf_dim_ordering_tf_kernels_notop.h5",
+            f"{KERAS_WEIGHTS}{_name}/",
+            ("vgg16-hed",) if _name == "vgg16" else (),
+        ),
+        "VGG16, the default: 13 convs in 5 blocks"
+        if _name == "vgg16"
+        else "VGG19, as Gatys et al. and most peers use it: 16 convs",
+    )
 
 # ResNet50: the stem (conv1, stride 2; pool1, stride 4), then stages conv2..conv5 of 3, 4, 6, 3 bottleneck
 # blocks; a block's output is `convN_blockK_out` (after the residual add and its ReLU).
@@ -215,28 +227,61 @@ def _stage_presets(outputs: tuple[str, ...]) -> Registry[LayerPreset]:
     et al. take ResNet50's stage outputs; content: the stride-8 stage's, the resolution of VGG's
     block4_conv2. `shallow` stops at stride 8: the deep, wide stages are most of the cost."""
     presets: Registry[LayerPreset] = Registry("preset")
-    presets.add("gatys", f"content {outputs[2]}, style each resolution stage's output: {', '.join(outputs)}",
-                LayerPreset((outputs[2],), outputs))  # fmt: skip
-    presets.add("shallow", f"content {outputs[2]}, style the first three stages' outputs: cheaper, finer texture",
-                LayerPreset((outputs[2],), outputs[:3]))  # fmt: skip
+    presets.add(
+        "gatys",
+        f"content {outputs[2]}, style each resolution stage's output: {', '.join(outputs)}",
+        LayerPreset((outputs[2],), outputs),
+    )
+    presets.add(
+        "shallow",
+        f"content {outputs[2]}, style the first three stages' outputs: cheaper, finer texture",
+        LayerPreset((outputs[2],), outputs[:3]),
+    )
     return presets
 
 
-_add(Network("resnet50", "ResNet50", "caffe", RESNET50,
-             _stage_presets(("conv1_relu", "conv2_block3_out", "conv3_block4_out", "conv4_block6_out",
-                             "conv5_block3_out")),
-             "none", 16, "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5", f"{KERAS_WEIGHTS}resnet/"),
-     "ResNet50 (He et al. 2016): residual bottleneck blocks, batch norm")  # fmt: skip
-_add(Network("inception_v3", "InceptionV3", "inception", INCEPTION_V3,
-             _stage_presets(("stem_conv3", "stem_conv5", "mixed2", "mixed7", "mixed10")),
-             "none", 75, "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-             f"{KERAS_WEIGHTS}inception_v3/"),
-     "Inception-v3 (Szegedy et al. 2016): parallel branches concatenated, batch norm")  # fmt: skip
-_add(Network("inception_resnet_v2", "InceptionResNetV2", "inception", INCEPTION_RESNET_V2,
-             _stage_presets(("stem_conv3", "stem_conv5", "block35_10_ac", "block17_20_ac", "conv_7b_ac")),
-             "softmax", 75, "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-             f"{KERAS_WEIGHTS}inception_resnet_v2/"),
-     "Inception-ResNet-v2 (Szegedy et al. 2017): Inception branches with residual adds (the report's)")  # fmt: skip
+_add(
+    Network(
+        "resnet50",
+        "ResNet50",
+        "caffe",
+        RESNET50,
+        _stage_presets(("conv1_relu", "conv2_block3_out", "conv3_block4_out", "conv4_block6_out", "conv5_block3_out")),
+        "none",
+        16,
+        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        f"{KERAS_WEIGHTS}resnet/",
+    ),
+    "ResNet50 (He et al. 2016): residual bottleneck blocks, batch norm",
+)
+_add(
+    Network(
+        "inception_v3",
+        "InceptionV3",
+        "inception",
+        INCEPTION_V3,
+        _stage_presets(("stem_conv3", "stem_conv5", "mixed2", "mixed7", "mixed10")),
+        "none",
+        75,
+        "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        f"{KERAS_WEIGHTS}inception_v3/",
+    ),
+    "Inception-v3 (Szegedy et al. 2016): parallel branches concatenated, batch norm",
+)
+_add(
+    Network(
+        "inception_resnet_v2",
+        "InceptionResNetV2",
+        "inception",
+        INCEPTION_RESNET_V2,
+        _stage_presets(("stem_conv3", "stem_conv5", "block35_10_ac", "block17_20_ac", "conv_7b_ac")),
+        "softmax",
+        75,
+        "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        f"{KERAS_WEIGHTS}inception_resnet_v2/",
+    ),
+    "Inception-ResNet-v2 (Szegedy et al. 2017): Inception branches with residual adds (the report's)",
+)
 
 
 def describe_backbones(layers: bool = False) -> list[str]:
@@ -244,12 +289,16 @@ def describe_backbones(layers: bool = False) -> list[str]:
     lines = []
     for entry in NETWORKS:
         network = entry.value
-        lines += [f"{network.name}: {entry.description}",
-                  f"  input {network.preprocessing}; weights {', '.join(network.weight_names)} or a file; smoothing "
-                  f"auto = {network.smoothing}; images at least {network.min_side} px on each side"]  # fmt: skip
+        lines += [
+            f"{network.name}: {entry.description}",
+            f"  input {network.preprocessing}; weights {', '.join(network.weight_names)} or a file; smoothing "
+            f"auto = {network.smoothing}; images at least {network.min_side} px on each side",
+        ]
         for preset in network.presets:
-            lines.append(f"  preset {preset.name}: content {', '.join(preset.value.content)}; "
-                         f"style {', '.join(preset.value.style)}")  # fmt: skip
+            lines.append(
+                f"  preset {preset.name}: content {', '.join(preset.value.content)}; "
+                f"style {', '.join(preset.value.style)}"
+            )
         if layers:
             lines.append("  layers: " + ", ".join(layer.name for layer in network.layers))
     return lines

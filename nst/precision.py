@@ -26,8 +26,10 @@ def emulation_warning(precision: str) -> str:
     """One line for an explicit bfloat16 on hardware that only emulates it; "" otherwise."""
     if precision != "bfloat16" or native_bfloat16():
         return ""
-    return ("this CPU has no native bfloat16 (no AVX-512 BF16 or AMX): TensorFlow emulates it, about ten "
-            "times slower than float32 here; precision auto picks float32 on this machine")  # fmt: skip
+    return (
+        "this CPU has no native bfloat16 (no AVX-512 BF16 or AMX): TensorFlow emulates it, about ten "
+        "times slower than float32 here; precision auto picks float32 on this machine"
+    )
 
 
 @functools.cache

@@ -99,8 +99,10 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
         }
         for loss, run in result.runs.items()
     }
-    legend = {name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
-              for name, y in YARDSTICKS.items()}  # fmt: skip
+    legend = {
+        name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
+        for name, y in YARDSTICKS.items()
+    }
     found = {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
     if len(result.style_images) > 1:  # by_style: each style's yardsticks, in the order given
         found["style_shares"] = list(result.style_weights)
@@ -128,7 +130,7 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
             "content": list(result.content_image.shape[:2]),
             "style": list(result.style_image.shape[:2]),
             "styles": [list(image.shape[:2]) for image in result.style_images],
-        },  # fmt: skip
+        },
         "complete": result.complete,
         "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -71,14 +71,17 @@ class Settings:
             raise SettingError(f"blend weights must not all be 0, got {','.join(f'{w:g}' for w in self.style_blend)}")
         if self.size * self.style_scale > limits.MAX_SIZE:
             pixels = self.size * self.style_scale
-            raise SettingError(f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px "
-                               f"style image; at most {limits.MAX_SIZE} px")  # fmt: skip
+            raise SettingError(
+                f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px "
+                f"style image; at most {limits.MAX_SIZE} px"
+            )
         if self.colors == "palette" and self.init != "content":
-            raise SettingError(f"colors palette recolours the content to start from: use init content, not "
-                               f"{self.init}")  # fmt: skip
+            raise SettingError(f"colors palette recolours the content to start from: use init content, not {self.init}")
         if self.size < self.network.min_side:
-            raise SettingError(f"{self.backbone} needs a size of at least {self.network.min_side} px: its deepest "
-                               f"layers have no output below that; got {self.size}")  # fmt: skip
+            raise SettingError(
+                f"{self.backbone} needs a size of at least {self.network.min_side} px: its deepest "
+                f"layers have no output below that; got {self.size}"
+            )
         names = self.network.weight_names
         if not self.weights or (self.weights in NAMED_WEIGHTS and self.weights not in names):
             raise SettingError(f"weights for {self.backbone}: {', '.join(names)} or a file path, got {self.weights!r}")

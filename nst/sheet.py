@@ -27,8 +27,10 @@ def comparison_sheet(result, title: str) -> Image.Image:
     if len(styles) == 1:
         tiles.append(("style", styles[0]))
     else:  # each style with its share of the style term
-        tiles += [(f"style {n} ({share:.2f})", image)
-                  for n, (image, share) in enumerate(zip(styles, result.style_weights), start=1)]  # fmt: skip
+        tiles += [
+            (f"style {n} ({share:.2f})", image)
+            for n, (image, share) in enumerate(zip(styles, result.style_weights), start=1)
+        ]
     inputs = len(tiles)
     tiles += [(_label(loss, run), run.image) for loss, run in result.runs.items()]
     widths = [_width(img) for _, img in tiles]

@@ -202,8 +202,10 @@ class PatchMRF:
         _, h, w, channels = (int(n) for n in style.shape)
         smallest = min(h, w, *like.shape[1:3])
         if smallest < MRF_PATCH:
-            raise SettingError(f"mrf needs feature maps of at least {MRF_PATCH}x{MRF_PATCH} positions; a style "
-                               f"layer has {smallest}: choose a larger size or shallower style layers")  # fmt: skip
+            raise SettingError(
+                f"mrf needs feature maps of at least {MRF_PATCH}x{MRF_PATCH} positions; a style "
+                f"layer has {smallest}: choose a larger size or shallower style layers"
+            )
         generated_patches = max(1, (int(like.shape[1]) - 2) * (int(like.shape[2]) - 2))
         pairs = MRF_MACS / (MRF_PATCH * MRF_PATCH * channels)  # (generated, style) patch pairs within budget
         stride = max(1, math.ceil(math.sqrt((h - 2) * (w - 2) * generated_patches / pairs)))

@@ -63,9 +63,14 @@ class Transfer:
     are computed at its own size and it starts from the previous stage's best image, upscaled."""
 
     def __init__(
-        self, content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
-        loss: str = "mse", targets: TargetCache | None = None, masks: Sequence[np.ndarray] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        content_image: np.ndarray,
+        style_image: np.ndarray | Sequence[np.ndarray],
+        settings: Settings,
+        loss: str = "mse",
+        targets: TargetCache | None = None,
+        masks: Sequence[np.ndarray] | None = None,
+    ) -> None:
         """`style_image`: one, or several blended (settings.style_blend); `masks`: one (H, W) greyscale
         region per style (nst.styles). `targets`: the target features of these very images and settings,
         shared with the other losses of a comparison; a lone Transfer makes its own."""
@@ -82,10 +87,16 @@ class Transfer:
         self._shared_targets = targets if targets is not None else TargetCache()
         self.weights: WeightsInfo = load_backbone(
             settings.weights, settings.pooling, settings.network_precision, settings.backbone
-        ).info  # fmt: skip
+        ).info
         layers = settings.layers
-        self._extractor = feature_extractor(settings.weights, settings.pooling, layers, settings.network_precision,
-                                            settings.backbone, settings.feature_smoothing)  # fmt: skip
+        self._extractor = feature_extractor(
+            settings.weights,
+            settings.pooling,
+            layers,
+            settings.network_precision,
+            settings.backbone,
+            settings.feature_smoothing,
+        )
         self._style_indices = self._loss.style_layers(layers.style)
         self._value_and_grad = _value_and_grad_fn(self._extractor, self.loss, self._style_indices)
         self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)
@@ -155,9 +166,10 @@ class Transfer:
         content, styles, style_plan = self._working_images(size)
         features = self._shared_targets.get(
             size, lambda: _target_features(self._extractor, content, styles, style_plan.active)
-        )  # fmt: skip
-        self._targets = _targets(self._loss, content, styles, features, self.settings.seed, self._style_indices,
-                                 style_plan)  # fmt: skip
+        )
+        self._targets = _targets(
+            self._loss, content, styles, features, self.settings.seed, self._style_indices, style_plan
+        )
         if previous is None:
             self._start = self._initial_image(content, styles[style_plan.active[0]])
         else:
@@ -201,8 +213,13 @@ class Transfer:
         return image[None].astype(np.float32)  # (1, H, W, 3)
 
 
-def check_styles(content_image: np.ndarray, style_image: np.ndarray | Sequence[np.ndarray], settings: Settings,
-                 losses: Sequence[str], masks: Sequence[np.ndarray] | None) -> list[np.ndarray]:  # fmt: skip
+def check_styles(
+    content_image: np.ndarray,
+    style_image: np.ndarray | Sequence[np.ndarray],
+    settings: Settings,
+    losses: Sequence[str],
+    masks: Sequence[np.ndarray] | None,
+) -> list[np.ndarray]:
     """The style images as a list, once every one is checked against the content, the blend weights and
     the masks, and the losses against the masks: a SettingError or ImageError before any work."""
     styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
@@ -210,8 +227,10 @@ def check_styles(content_image: np.ndarray, style_image: np.ndarray | Sequence[n
     check_masks(masks, len(styles))
     patchy = [loss for loss in losses if hasattr(LOSSES.get(loss).statistic, "refresh")]
     if masks is not None and patchy:
-        raise SettingError(f"{', '.join(patchy)} match(es) patches in place: cannot be limited to mask regions; "
-                           "compare them without masks")  # fmt: skip
+        raise SettingError(
+            f"{', '.join(patchy)} match(es) patches in place: cannot be limited to mask regions; "
+            "compare them without masks"
+        )
     for style in styles:
         check_distinct(content_image, style, settings.size)
     return styles
@@ -225,8 +244,15 @@ def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
 
 
-def _targets(loss: Loss, content: np.ndarray, styles: list[np.ndarray], features: tuple, seed: int,
-             indices: tuple[int, ...], style_plan: StylePlan) -> tuple:  # fmt: skip
+def _targets(
+    loss: Loss,
+    content: np.ndarray,
+    styles: list[np.ndarray],
+    features: tuple,
+    seed: int,
+    indices: tuple[int, ...],
+    style_plan: StylePlan,
+) -> tuple:
     """(content features, per style (weight, its layers, targets, references, regions), content references,
     TV reference) of one loss, from the shared target features. Each style layer's target is seeded
     apart (seed, layer[, style]), so random directions differ between layers and styles. With one style
@@ -238,8 +264,10 @@ def _targets(loss: Loss, content: np.ndarray, styles: list[np.ndarray], features
         places = [(i, region(style_plan.masks[s], tuple(content_style[i].shape[1:3]))) for i in indices]
         places = [(i, r) for i, r in places if r is None or r.any()]  # a layer the region misses: left out
         like = [select(content_style[i], r) for i, r in places]
-        targets = [loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else []))
-                   for (i, _), f in zip(places, like)]  # fmt: skip
+        targets = [
+            loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else []))
+            for (i, _), f in zip(places, like)
+        ]
         references = _floored(loss, [loss.style(f, t) for f, t in zip(like, targets)])
         regions = tuple(None if r is None else tf.constant(r) for _, r in places)
         entries.append((style_plan.weights[s], tuple(i for i, _ in places), targets, references, regions))
@@ -265,8 +293,9 @@ def _floored(loss: Loss, references: list) -> tf.Tensor:
     return found
 
 
-def _target_features(extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray],
-                     active: tuple[int, ...]) -> tuple:  # fmt: skip
+def _target_features(
+    extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray], active: tuple[int, ...]
+) -> tuple:
     """Loss-independent: the content's features and style-layer features, and per style taking part its
     features at the content's shape and its style-layer features: 1 + 2 per style forward passes, once
     per comparison and stage."""

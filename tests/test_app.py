@@ -85,8 +85,9 @@ def test_outputs_of_an_uploaded_image_never_join_the_vote_pool(page):
     from views.shared import pool
 
     before = len(pool())
-    tiny(page).file_uploader(key="content_upload").upload("mine.png", (ASSETS / "content" / "coffee.png").read_bytes(),
-                                                          "image/png")  # fmt: skip
+    tiny(page).file_uploader(key="content_upload").upload(
+        "mine.png", (ASSETS / "content" / "coffee.png").read_bytes(), "image/png"
+    )
     page.run()
     page.button(key="run").click().run()
     assert not page.exception and page.session_state["result"] is not None
@@ -168,8 +169,17 @@ def linked(query: dict) -> AppTest:
 
 def test_a_shared_link_sets_samples_losses_and_settings():
     link = {"content": "coffee.png", "style": "the_scream.jpg", "loss": ["hellinger", "robust:alpha=0.50"]}
-    at = linked(link | {"size": "128", "iterations": "7", "content_weight": "2", "colors": "content", "preset": "seed",
-                        "style_layers": ["block1_conv1", "block3_conv1"]})  # fmt: skip
+    at = linked(
+        link
+        | {
+            "size": "128",
+            "iterations": "7",
+            "content_weight": "2",
+            "colors": "content",
+            "preset": "seed",
+            "style_layers": ["block1_conv1", "block3_conv1"],
+        }
+    )
     assert not at.exception and not at.warning
     assert at.multiselect(key="losses").value == ["hellinger", "robust:alpha=0.5"]  # made canonical
     assert (at.slider(key="size").value, at.number_input(key="iterations").value) == (128, 7)
@@ -195,12 +205,28 @@ def test_the_url_follows_the_choices_and_leaves_defaults_out(page):
 
 
 def test_a_bad_link_value_is_reset_with_one_notice():
-    at = linked({"size": "5000", "schedule": "many", "loss": ["mse", "nope"], "content": "../x.png", "seed": "3",
-                 "iterations": "1", "weights": "vgg16-hed", "content_layers": "block9_conv1"})  # fmt: skip
+    at = linked(
+        {
+            "size": "5000",
+            "schedule": "many",
+            "loss": ["mse", "nope"],
+            "content": "../x.png",
+            "seed": "3",
+            "iterations": "1",
+            "weights": "vgg16-hed",
+            "content_layers": "block9_conv1",
+        }
+    )
     assert not at.exception
     [warning] = at.warning
-    for part in ("size=5000", "allowed: 64 to 1024", "schedule=many", "loss=mse&nope", "content=../x.png",
-                 "content_layers=block9_conv1"):  # fmt: skip
+    for part in (
+        "size=5000",
+        "allowed: 64 to 1024",
+        "schedule=many",
+        "loss=mse&nope",
+        "content=../x.png",
+        "content_layers=block9_conv1",
+    ):
         assert part in warning.value
     assert at.slider(key="size").value == 256 and at.multiselect(key="losses").value == ["mse", "mae"]
     assert at.number_input(key="seed").value == 3  # the good values are kept
@@ -215,8 +241,15 @@ def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
-    at = linked({"backbone": "resnet50", "weights": "vgg16-hed", "smoothing": "softmax", "preset": "shallow",
-                 "style_layers": ["conv1_relu", "conv2_block1_out"]})  # fmt: skip
+    at = linked(
+        {
+            "backbone": "resnet50",
+            "weights": "vgg16-hed",
+            "smoothing": "softmax",
+            "preset": "shallow",
+            "style_layers": ["conv1_relu", "conv2_block1_out"],
+        }
+    )
     assert not at.exception
     assert at.selectbox(key="backbone").value == "resnet50" and at.selectbox(key="smoothing").value == "softmax"
     assert at.selectbox(key="weights").value == "auto" and "vgg16-hed" not in at.selectbox(key="weights").options
@@ -231,9 +264,22 @@ def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch
 
 
 def test_two_styles_with_regions_palette_and_stroke_size_run_from_a_link():
-    at = linked({"size": "64", "iterations": "3", "weights": "vgg16-hed", "loss": "mse", "styles": "2",
-                 "style2": "the_scream.jpg", "blend1": "0.7", "blend2": "0.3", "region1": "left half",
-                 "region2": "right half", "colors": "palette", "style_scale": "2"})  # fmt: skip
+    at = linked(
+        {
+            "size": "64",
+            "iterations": "3",
+            "weights": "vgg16-hed",
+            "loss": "mse",
+            "styles": "2",
+            "style2": "the_scream.jpg",
+            "blend1": "0.7",
+            "blend2": "0.3",
+            "region1": "left half",
+            "region2": "right half",
+            "colors": "palette",
+            "style_scale": "2",
+        }
+    )
     assert not at.exception and not at.warning and not at.error
     assert at.selectbox(key="colors").value == "palette" and at.slider(key="style_scale").value == 2.0
     assert at.selectbox(key="region_2").value == "right half" and at.number_input(key="blend_1").value == 0.7

@@ -11,11 +11,23 @@ from nst.speed.race import race_nst
 from nst.speed.tutorial import objective, run_tutorial
 
 TINY = bench.Plan(
-    weights="vgg16-hed", sizes=(48,), race_size=64, tutorial_steps=4, race_iterations=3, coarse_iterations=2,
-    precision_size=48, precision_iterations=3, multiscale_size=64, multiscale_iterations=4,
-    compare_losses=("mse", "mae"), compare_size=48, compare_iterations=2, loss_size=64, loss_iterations=2,
+    weights="vgg16-hed",
+    sizes=(48,),
+    race_size=64,
+    tutorial_steps=4,
+    race_iterations=3,
+    coarse_iterations=2,
+    precision_size=48,
+    precision_iterations=3,
+    multiscale_size=64,
+    multiscale_iterations=4,
+    compare_losses=("mse", "mae"),
+    compare_size=48,
+    compare_iterations=2,
+    loss_size=64,
+    loss_iterations=2,
     losses=("swd", "mrf"),
-)  # fmt: skip
+)
 
 
 def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_image):
@@ -112,8 +124,10 @@ def test_quick_bench_runs_every_section_with_an_estimate_and_progress(tmp_path, 
     assert main(["bench", "--quick", "--weights", "vgg16-hed", "--sections", "speed"]) == 0
     err = capsys.readouterr().err
     assert "speed:" in err and "eval" in err and "64 px" in err  # the section's bar, with its contender
-    assert main(["bench", "--quick", "--weights", "vgg16-hed", "--sections", "race", "--contenders", "float32",
-                 "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(["bench", "--quick", "--weights", "vgg16-hed", "--sections", "race", "--contenders", "float32", "--quiet"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "nst: L-BFGS, float32, from 48 px" in out and "bfloat16" not in out.split("### race")[1]
 
@@ -123,8 +137,10 @@ def test_where_bfloat16_is_emulated_the_race_has_no_bfloat16_contender_and_preci
 ):
     emulated = TINY.for_machine(native_bfloat16=False)
     race, precision = bench.run((content_image, style_image), emulated, ("race", "precision"))
-    assert [row["recipe"].split(" (")[0] for row in race.rows[1:]] == ["nst: L-BFGS, float32",
-                                                                      "nst: L-BFGS, float32, from 32 px"]  # fmt: skip
+    assert [row["recipe"].split(" (")[0] for row in race.rows[1:]] == [
+        "nst: L-BFGS, float32",
+        "nst: L-BFGS, float32, from 32 px",
+    ]
     assert [row["run"] for row in precision.rows] == ["float32", "bfloat16"]
     assert any("bfloat16 is emulated here" in note and "not used by default" in note for note in precision.notes)
     assert f"{emulated.emulated_iterations} L-BFGS iterations" in precision.notes[0]

@@ -20,9 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if os.environ.get("CI") and not Path(CHROMIUM).exists():
     raise RuntimeError("CI must install Debian's chromium for the browser test (.ci/run does)")
@@ -47,10 +53,24 @@ def serve(env: dict, log_name: str):
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / log_name, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+        )
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -230,8 +250,10 @@ def test_on_a_phone_the_pickers_are_compact_and_run_is_within_two_screens(server
     run.wait_for(timeout=60_000)
     page.get_by_text("style: starry_night.jpg", exact=False).wait_for()
     assert top_in_page(page, run) <= 1700
-    tops = {round(page.get_by_role("img", name=f"content sample: {name}").bounding_box()["y"])
-            for name in ("astronaut.png", "chelsea.png", "coffee.png", "grace_hopper.jpg")}  # fmt: skip
+    tops = {
+        round(page.get_by_role("img", name=f"content sample: {name}").bounding_box()["y"])
+        for name in ("astronaut.png", "chelsea.png", "coffee.png", "grace_hopper.jpg")
+    }
     assert len(tops) == 1  # four thumbnails in one row
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE["width"]  # nothing sideways
     assert_no_exception(page)

@@ -116,8 +116,19 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
     import time
 
     out = tmp_path / "partial"
-    args = ["compare", str(CONTENT), str(STYLE), "--out", str(out), "--weights", "vgg16-hed", "--size", "40",
-            "--iterations", "5000"]  # fmt: skip
+    args = [
+        "compare",
+        str(CONTENT),
+        str(STYLE),
+        "--out",
+        str(out),
+        "--weights",
+        "vgg16-hed",
+        "--size",
+        "40",
+        "--iterations",
+        "5000",
+    ]
     terminal, their_end = pty.openpty()
     fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a 100x30 terminal
     process = subprocess.Popen([sys.executable, "-m", "nst", *args], stdout=subprocess.PIPE, stderr=their_end)
@@ -151,8 +162,22 @@ def test_an_explicit_bfloat16_where_it_is_emulated_is_warned_about_in_one_line(t
     from nst import precision
 
     monkeypatch.setattr(precision, "native_bfloat16", lambda: False)
-    args = ["run", str(CONTENT), str(STYLE), "--out", str(tmp_path / "o.png"), "--weights", "vgg16-hed", "--size",
-            "32", "--iterations", "1", "--precision", "bfloat16", "--quiet"]  # fmt: skip
+    args = [
+        "run",
+        str(CONTENT),
+        str(STYLE),
+        "--out",
+        str(tmp_path / "o.png"),
+        "--weights",
+        "vgg16-hed",
+        "--size",
+        "32",
+        "--iterations",
+        "1",
+        "--precision",
+        "bfloat16",
+        "--quiet",
+    ]
     assert main(args) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "ten times slower" in warnings[0]
@@ -163,7 +188,9 @@ def test_help_answers_without_loading_tensorflow():
 
     probe = "import sys, nst.cli; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.split() == [
-        "False", "False"]  # fmt: skip
+        "False",
+        "False",
+    ]
     start = time.perf_counter()
     process = subprocess.run([sys.executable, "-m", "nst", "--help"], capture_output=True, text=True, timeout=60)
     seconds = time.perf_counter() - start

@@ -122,8 +122,16 @@ def test_four_sessions_at_once_each_equal_the_same_run_made_alone(content_image,
     queue = RunQueue(limits.concurrent_runs())
     flipped, small = content_image[::-1].copy(), style_image[:, ::-1].copy()
     pairs = [(content_image, style_image), (style_image, content_image), (flipped, style_image), (small, flipped)]
-    settings = [SETTINGS.replace(iterations=4, size=48, seed=i, init="noise" if i % 2 else "content",
-                                 schedule="multiscale" if i == 3 else "direct") for i in range(4)]  # fmt: skip
+    settings = [
+        SETTINGS.replace(
+            iterations=4,
+            size=48,
+            seed=i,
+            init="noise" if i % 2 else "content",
+            schedule="multiscale" if i == 3 else "direct",
+        )
+        for i in range(4)
+    ]
 
     def outputs(i: int) -> dict:
         comparison = Comparison(*pairs[i], settings[i], ["mse", "huber"])

@@ -16,8 +16,11 @@ def write_grid(tmp_path, text):
 
 
 def test_a_grid_is_the_product_of_its_lists(tmp_path):
-    grid = load_grid(write_grid(tmp_path, 'losses = ["mse", "mae"]\nstyle_weight = [1, 10.5]\n'
-                                          'preset = ["seed", "gatys"]\nsize = 64\n'))  # fmt: skip
+    grid = load_grid(
+        write_grid(
+            tmp_path, 'losses = ["mse", "mae"]\nstyle_weight = [1, 10.5]\npreset = ["seed", "gatys"]\nsize = 64\n'
+        )
+    )
     assert grid.varied == ["style_weight", "preset"]
     assert len(grid.runs) == 4 and {r.losses for r in grid.runs} == {("mse", "mae")}
     combos = {(r.settings.style_weight, r.settings.preset) for r in grid.runs}
@@ -47,8 +50,9 @@ def test_backbones_and_smoothings_are_swept_like_any_setting(tmp_path):
 
 
 def test_every_problem_is_listed_before_anything_runs(tmp_path):
-    path = write_grid(tmp_path, 'losses = ["mse", "hellinjer"]\nstyle_wieght = 3\nsize = [64, 5]\n'
-                                'content_layers = "block9_conv1"\n')  # fmt: skip
+    path = write_grid(
+        tmp_path, 'losses = ["mse", "hellinjer"]\nstyle_wieght = 3\nsize = [64, 5]\ncontent_layers = "block9_conv1"\n'
+    )
     path.write_text(path.read_text().replace('content = "cat.png"', 'content = ["cat.png", "dog.png"]'))
     with pytest.raises(GridError) as caught:
         load_grid(path)
@@ -87,9 +91,17 @@ def test_the_alpha_example_plots_its_yardsticks_against_alpha(tmp_path):
 
     grid = load_grid(Path(__file__).parent.parent / "examples" / "alpha.toml")
     assert grid.varied == ["content"] and len(grid.runs[0].losses) == 8
-    rows = [{"run": run.name, "content": str(run.content), "loss": loss, "loss_status": "complete",
-             **{y: 1.0 + i + j for j, y in enumerate(IMAGE_YARDSTICKS)}}
-            for run in grid.runs for i, loss in enumerate(run.losses)]  # fmt: skip
+    rows = [
+        {
+            "run": run.name,
+            "content": str(run.content),
+            "loss": loss,
+            "loss_status": "complete",
+            **{y: 1.0 + i + j for j, y in enumerate(IMAGE_YARDSTICKS)},
+        }
+        for run in grid.runs
+        for i, loss in enumerate(run.losses)
+    ]
     figure = summary_figure(rows, grid.varied)
     axes = figure.get_axes()
     assert len(axes) == len(IMAGE_YARDSTICKS) and axes[0].get_xlabel() == "robust alpha"
@@ -110,8 +122,10 @@ def test_a_style_of_several_images_is_a_blend_with_masks_and_weights(tmp_path):
         mask.paste(255, box)
         mask.save(tmp_path / name)
     path = write_grid(tmp_path, "")
-    path.write_text('content = "cat.png"\nstyle = "starry.jpg+scream.jpg"\nmask = "left.png+right.png"\n'
-                    'style_blend = "0.7,0.3"\nstyle_scale = [1.0, 2.0]\ncolors = "palette"\n')  # fmt: skip
+    path.write_text(
+        'content = "cat.png"\nstyle = "starry.jpg+scream.jpg"\nmask = "left.png+right.png"\n'
+        'style_blend = "0.7,0.3"\nstyle_scale = [1.0, 2.0]\ncolors = "palette"\n'
+    )
     grid = load_grid(path)
     assert len(grid.runs) == 2 and grid.varied == ["style_scale"]
     run = grid.runs[0]

@@ -16,7 +16,7 @@ from nst.layers import (
     iteration_flops,
     output_shape,
     resolve_layers,
-)  # fmt: skip
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,14 @@ def test_iteration_flops_match_the_shapes_keras_computes(preset, shape):
 
 def test_activation_floats_count_the_outputs_keras_computes(keras_outputs):
     layers = PRESETS.get("seed")  # up to block3_conv1: the pools of blocks 1 and 2
-    kept = ["block1_conv1", "block1_conv2", "block1_pool", "block2_conv1", "block2_conv2", "block2_pool",
-            "block3_conv1"]  # fmt: skip
+    kept = [
+        "block1_conv1",
+        "block1_conv2",
+        "block1_pool",
+        "block2_conv1",
+        "block2_conv2",
+        "block2_pool",
+        "block3_conv1",
+    ]
     expected = sum(h * w * c for h, w, c in (keras_outputs[name] for name in kept))
     assert activation_floats(layers, (37, 53)) == expected

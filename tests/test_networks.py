@@ -17,8 +17,13 @@ from nst.settings import Settings
 
 HEAVY = ("resnet50", "inception_v3", "inception_resnet_v2")  # seconds to build: slow
 BACKBONES = [pytest.param(name, marks=pytest.mark.slow) if name in HEAVY else name for name in NETWORKS.names()]
-KERAS_MODULES = {"vgg16": "vgg16", "vgg19": "vgg19", "resnet50": "resnet50", "inception_v3": "inception_v3",
-                 "inception_resnet_v2": "inception_resnet_v2"}  # fmt: skip
+KERAS_MODULES = {
+    "vgg16": "vgg16",
+    "vgg19": "vgg19",
+    "resnet50": "resnet50",
+    "inception_v3": "inception_v3",
+    "inception_resnet_v2": "inception_resnet_v2",
+}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from nst.study.stats import (
     rank_biserial,
     variance_shares,
     wilcoxon_p,
-)  # fmt: skip
+)
 
 
 def test_a_loss_that_always_wins():

@@ -31,8 +31,11 @@ def folders(tmp_path):
 def test_units_are_every_content_with_every_style(folders):
     contents, styles = folders
     study = design([str(contents)], [str(styles)], "mse,mae", Settings(), out="x")
-    assert study.units == 6 and [p.name for p in study.styles] == ["shipwreck.jpg", "starry_night.jpg",
-                                                                    "the_scream.jpg"]  # fmt: skip
+    assert study.units == 6 and [p.name for p in study.styles] == [
+        "shipwreck.jpg",
+        "starry_night.jpg",
+        "the_scream.jpg",
+    ]
     assert {run.name for run in study.grid.runs} >= {"cat__shipwreck", "coffee__the_scream"}
     assert all(run.losses == ("mse", "mae") for run in study.grid.runs)
 
@@ -76,8 +79,21 @@ def test_a_tiny_study_end_to_end_then_resumed(folders, tmp_path, capsys):
     contents, styles = folders
     (styles / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")  # its 2 units fail and are left out
     out = tmp_path / "study"
-    args = ["study", "--contents", str(contents), "--styles", str(styles), "--losses", "mse,mae,huber",
-            "--out", str(out), "--workers", "2", "--quiet", *TINY]  # fmt: skip
+    args = [
+        "study",
+        "--contents",
+        str(contents),
+        "--styles",
+        str(styles),
+        "--losses",
+        "mse,mae,huber",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        *TINY,
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "6 of 8 units used (2 left out: a run failed)" in printed
@@ -120,9 +136,28 @@ def test_several_backbones_make_every_loss_on_each_an_arm(folders):
 def test_a_tiny_study_of_two_backbones_end_to_end(folders, tmp_path, capsys):
     contents, styles = folders
     out = tmp_path / "study"
-    args = ["study", "--contents", str(contents), "--styles", str(styles), "--losses", "mse", "--backbones",
-            "vgg16,resnet50", "--weights", "random", "--size", "32", "--iterations", "3", "--out", str(out),
-            "--workers", "2", "--quiet"]  # fmt: skip
+    args = [
+        "study",
+        "--contents",
+        str(contents),
+        "--styles",
+        str(styles),
+        "--losses",
+        "mse",
+        "--backbones",
+        "vgg16,resnet50",
+        "--weights",
+        "random",
+        "--size",
+        "32",
+        "--iterations",
+        "3",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "6 of 6 units used" in printed and "mse@resnet50's style distance is" in printed

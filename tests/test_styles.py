@@ -29,8 +29,7 @@ def run(content, styles, settings=SETTINGS, loss="mse", masks=None):
 
 
 @pytest.mark.parametrize("loss", ["mse", "swd"])
-def test_blend_weights_of_one_and_zero_reproduce_the_single_style_run_exactly(content_image, style_image, scream,
-                                                                              loss):  # fmt: skip
+def test_blend_weights_of_one_and_zero_reproduce_the_single_style_run_exactly(content_image, style_image, scream, loss):
     alone = run(content_image, style_image, loss=loss)
     first = run(content_image, [style_image, scream], SETTINGS.replace(style_blend=(1.0, 0.0)), loss)
     second = run(content_image, [scream, style_image], SETTINGS.replace(style_blend=(0.0, 1.0)), loss)
@@ -50,8 +49,9 @@ def test_a_full_mask_equals_no_mask_and_an_empty_one_drops_its_style(content_ima
 def test_two_regions_start_at_one_and_each_style_paints_its_half(content_image, style_image, scream):
     left = np.zeros(content_image.shape[:2], np.float32)
     left[:, : left.shape[1] // 2] = 1.0
-    image, totals, styles = run(content_image, [style_image, scream], SETTINGS.replace(iterations=8),
-                                masks=[left, 1 - left])  # fmt: skip
+    image, totals, styles = run(
+        content_image, [style_image, scream], SETTINGS.replace(iterations=8), masks=[left, 1 - left]
+    )
     assert styles[0] == pytest.approx(1.0) and styles[-1] < 0.8  # the fair-weight rule holds for the sum
     half = left.shape[1] // 2
     changed = np.abs(image - content_image).mean(axis=(0, 2))
@@ -117,18 +117,27 @@ def test_blend_weights_are_normalised_and_regions_follow_the_layer_grid():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda c, s: Comparison(c, [s, s[::-1]], SETTINGS.replace(style_blend=(1.0,)), ["mse"]), SettingError,
-         "1 weight(s) for 2 style image(s)"),
-        (lambda c, s: Comparison(c, s, SETTINGS, ["mse"], masks=[np.ones((4, 4)), np.ones((4, 4))]), ImageError,
-         "2 mask(s) for 1 style image(s)"),
-        (lambda c, s: Comparison(c, s, SETTINGS, ["mrf"], masks=[np.ones((4, 4))]), SettingError,
-         "cannot be limited to mask regions"),
+        (
+            lambda c, s: Comparison(c, [s, s[::-1]], SETTINGS.replace(style_blend=(1.0,)), ["mse"]),
+            SettingError,
+            "1 weight(s) for 2 style image(s)",
+        ),
+        (
+            lambda c, s: Comparison(c, s, SETTINGS, ["mse"], masks=[np.ones((4, 4)), np.ones((4, 4))]),
+            ImageError,
+            "2 mask(s) for 1 style image(s)",
+        ),
+        (
+            lambda c, s: Comparison(c, s, SETTINGS, ["mrf"], masks=[np.ones((4, 4))]),
+            SettingError,
+            "cannot be limited to mask regions",
+        ),
         (lambda c, s: Comparison(c, [s] * 4, SETTINGS, ["mse"]), SettingError, "at most 3 style images"),
         (lambda c, s: SETTINGS.replace(style_scale=8.0), SettingError, "style_scale must be a number from 0.25"),
         (lambda c, s: SETTINGS.replace(style_blend=(0.0, 0.0)), SettingError, "must not all be 0"),
         (lambda c, s: SETTINGS.replace(colors="palette", init="noise"), SettingError, "use init content"),
     ],
-)  # fmt: skip
+)
 def test_bad_style_inputs_say_what_is_wrong(content_image, style_image, call, error, message):
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(content_image, style_image)

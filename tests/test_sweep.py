@@ -98,7 +98,8 @@ def test_a_second_call_skips_what_is_complete_and_redoes_the_rest(swept):
     (out / good[1].name / "run.json").unlink()  # a run cut short: no run.json
     job = Sweep(grid, out, workers=2)
     assert job.skipped == 1 and {spec.name for spec in job.pending} == {good[1].name} | {
-        spec.name for spec in grid.runs if spec.content.name == "broken.png"}  # fmt: skip
+        spec.name for spec in grid.runs if spec.content.name == "broken.png"
+    }
     list(job.events())
     assert (out / good[0].name / "run.json").stat().st_mtime_ns == before[good[0].name]
     assert is_complete(out / good[1].name) and (out / good[1].name / "mse.png").exists()
@@ -164,10 +165,21 @@ def test_a_run_of_blended_styles_with_masks_runs_in_a_worker_function(tmp_path):
         return buffer.getvalue()
 
     scream = ASSETS / "style" / "the_scream.jpg"
-    spec = RunSpec("blend", CONTENT, STYLE, ("mse",), Settings(weights="random", size=32, iterations=2),
-                   styles=(STYLE, scream), masks=(tmp_path / "l.png", tmp_path / "r.png"))  # fmt: skip
-    outcome = run_task(spec, CONTENT.read_bytes(), [STYLE.read_bytes(), scream.read_bytes()],
-                       [png((0, 0, 10, 20)), png((10, 0, 20, 20))])  # fmt: skip
+    spec = RunSpec(
+        "blend",
+        CONTENT,
+        STYLE,
+        ("mse",),
+        Settings(weights="random", size=32, iterations=2),
+        styles=(STYLE, scream),
+        masks=(tmp_path / "l.png", tmp_path / "r.png"),
+    )
+    outcome = run_task(
+        spec,
+        CONTENT.read_bytes(),
+        [STYLE.read_bytes(), scream.read_bytes()],
+        [png((0, 0, 10, 20)), png((10, 0, 20, 20))],
+    )
     assert outcome["status"] == "complete", outcome["error"]
     config = json.loads(outcome["files"]["config.json"])
     assert set(config["inputs"]) == {"content", "style", "style 2", "mask 1", "mask 2"}

@@ -228,8 +228,9 @@ def test_every_statistic_starts_at_one_from_the_content_and_lowers_its_style_ter
     from nst.losses import examples
     from nst.statistics import STATISTICS
 
-    comparison = Comparison(content_image, style_image, Settings(**{**TINY, "size": 64, "iterations": 3}),
-                            examples(STATISTICS))  # fmt: skip
+    comparison = Comparison(
+        content_image, style_image, Settings(**{**TINY, "size": 64, "iterations": 3}), examples(STATISTICS)
+    )
     names = comparison.losses  # canonical: gram is mse
     events = list(comparison.events())
     first = {e.loss: e.style for e in events if e.iteration == 0}

@@ -14,8 +14,9 @@ from nst.votes import gallery
 
 @pytest.fixture(scope="module")
 def files(content_image, style_image) -> dict[str, bytes]:
-    comparison = Comparison(content_image, style_image, Settings(size=32, iterations=2, weights="vgg16-hed"),
-                            ["mse", "huber"])  # fmt: skip
+    comparison = Comparison(
+        content_image, style_image, Settings(size=32, iterations=2, weights="vgg16-hed"), ["mse", "huber"]
+    )
     for _ in comparison.events():
         pass
     inputs = {"content": {"name": "assets/content/chelsea.png"}, "style": {"name": "starry_night.jpg"}}
@@ -54,8 +55,13 @@ def test_export_keeps_what_the_gallery_reads(files, tmp_path):
     write_artifacts_files(files, tmp_path / "study" / "chelsea__starry_night")
     assert gallery.export(tmp_path / "study", tmp_path / "shipped") == 1
     shipped = tmp_path / "shipped" / "chelsea__starry_night"
-    assert sorted(p.name for p in shipped.iterdir()) == ["config.json", "history.csv", "huber.jpg", "metrics.json",
-                                                         "mse.jpg"]  # fmt: skip
+    assert sorted(p.name for p in shipped.iterdir()) == [
+        "config.json",
+        "history.csv",
+        "huber.jpg",
+        "metrics.json",
+        "mse.jpg",
+    ]
     [unit] = gallery.read_units(tmp_path / "shipped")
     assert [o.loss for o in unit.outputs] == ["mse", "huber"]
     assert [p.iteration for p in unit.history["mse"]] == [0, 1, 2]
@@ -71,8 +77,10 @@ def write_artifacts_files(files: dict[str, bytes], folder) -> None:
 def test_the_bundled_gallery_is_the_whole_study():
     units = gallery.read_units()
     assert len(units) == 28
-    assert all([o.loss for o in u.outputs] == ["mse", "mae", "hellinger", "cross_entropy", "exponential", "huber"]
-               for u in units)  # fmt: skip
+    assert all(
+        [o.loss for o in u.outputs] == ["mse", "mae", "hellinger", "cross_entropy", "exponential", "huber"]
+        for u in units
+    )
     assert len({o.settings_hash for u in units for o in u.outputs}) == 1  # one study: one set of settings
     assert all(len(u.history[o.loss]) == 51 for u in units for o in u.outputs)  # iterations 0..50
     assert "## Conclusions" in gallery.conclusions() and "mae's style distance" in gallery.conclusions()

@@ -16,8 +16,16 @@ def vote(a: str, b: str, winner: str | None, left: str = "a", style: str = "s.jp
         choice = "tie"
     else:
         choice = "left" if (winner == a) == (left == "a") else "right"
-    return {"loss_a": a, "loss_b": b, "left": left, "choice": choice, "style": style, "content": "c.png",
-            "settings_hash": "h", **extra}  # fmt: skip
+    return {
+        "loss_a": a,
+        "loss_b": b,
+        "left": left,
+        "choice": choice,
+        "style": style,
+        "content": "c.png",
+        "settings_hash": "h",
+        **extra,
+    }
 
 
 def test_the_score_of_a_follows_the_side_shown_left():
@@ -99,8 +107,9 @@ def test_agreement_is_kendalls_tau_over_the_voted_pairs():
         share = k / 4  # people prefer a to b in a share of k/4 of the votes on this pair
         metrics_a, metrics_b = {"ssim": 0.5 + k, "style_distance": 10.0 + k}, {"ssim": 0.5, "style_distance": 10.0}
         for i in range(4):
-            votes.append(vote(a, b, a if i < 4 * share else b, content=f"{k}.png", metrics_a=metrics_a,
-                              metrics_b=metrics_b))  # fmt: skip
+            votes.append(
+                vote(a, b, a if i < 4 * share else b, content=f"{k}.png", metrics_a=metrics_a, metrics_b=metrics_b)
+            )
         truth.append(share)
     found = {a.yardstick: a for a in ratings.agreement(votes)}
     # SSIM (higher is better) rises with the share preferring a; the style distance (lower is better) too,

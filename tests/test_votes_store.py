@@ -8,9 +8,23 @@ from nst.votes import store
 
 def insert_vote(connection: sa.Connection, choice: str) -> None:
     """A vote row written directly, as an older version of nst could have left it."""
-    connection.execute(store.votes.insert().values(ticket="t", time=1.0, content="c", style="s", loss_a="mae",
-                       loss_b="mse", settings_hash="h", digest_a="x", digest_b="y", left="a", choice=choice,
-                       app_version="0", session="s"))  # fmt: skip
+    connection.execute(
+        store.votes.insert().values(
+            ticket="t",
+            time=1.0,
+            content="c",
+            style="s",
+            loss_a="mae",
+            loss_b="mse",
+            settings_hash="h",
+            digest_a="x",
+            digest_b="y",
+            left="a",
+            choice=choice,
+            app_version="0",
+            session="s",
+        )
+    )
 
 
 def test_the_default_is_sqlite_in_the_users_data_folder(monkeypatch, tmp_path):

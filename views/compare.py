@@ -38,11 +38,13 @@ def sample_paths(role: str) -> list[Path]:
 
 
 LINK_PARAMS = (
-    *(choice(role, f"{role}_choice", name, [path.name for path in sample_paths(role)])
-      for role, name in DEFAULT_SAMPLES.items()),
+    *(
+        choice(role, f"{role}_choice", name, [path.name for path in sample_paths(role)])
+        for role, name in DEFAULT_SAMPLES.items()
+    ),
     *PARAMS,
     *STYLE_PARAMS,
-)  # fmt: skip
+)
 # The model has one cache: nst.backbone.load_backbone's, process-wide and safe across sessions' threads
 # (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
 
@@ -91,8 +93,10 @@ def loading_notice() -> None:
     """Shown while TensorFlow and the model load in the background; the whole page reruns once they are in."""
     if engine().ready:
         st.rerun()
-    st.caption(":material/hourglass_top: Loading TensorFlow and the model in the background (after a server "
-               "start, about 10 s). Choose images and settings meanwhile; the time estimate follows.")  # fmt: skip
+    st.caption(
+        ":material/hourglass_top: Loading TensorFlow and the model in the background (after a server "
+        "start, about 10 s). Choose images and settings meanwhile; the time estimate follows."
+    )
 
 
 def share(content, style) -> None:
@@ -100,11 +104,15 @@ def share(content, style) -> None:
     link = publish(current((*LINK_PARAMS, *layer_params(st.session_state.backbone, st.session_state.preset))))
     uploads = [role for role, chosen in (("content", content), ("style", style)) if chosen and not chosen[2]]
     with st.popover("Share this comparison", icon=":material/share:"):
-        st.caption("This link opens the page with the same samples, losses and settings (the address bar "
-                   "holds it too). Where the bundled study has that pair, its result shows at once.")  # fmt: skip
+        st.caption(
+            "This link opens the page with the same samples, losses and settings (the address bar "
+            "holds it too). Where the bundled study has that pair, its result shows at once."
+        )
         if uploads:
-            st.warning(f"Your uploaded {' and '.join(uploads)} image is not in the link (uploads never leave this "
-                       "page): it opens with the samples chosen above instead.")  # fmt: skip
+            st.warning(
+                f"Your uploaded {' and '.join(uploads)} image is not in the link (uploads never leave this "
+                "page): it opens with the samples chosen above instead."
+            )
         st.code(link, language=None, wrap_lines=True)
 
 
@@ -121,12 +129,17 @@ def image_picker(role: str):
             with st.container(width=THUMB_PX, gap=None):
                 st.image(thumbnail(str(path)), width="stretch", alt=f"{role} sample: {path.name}")
                 st.button(
-                    short_name(path), key=f"{role}_sample_{path.stem}", help=path.name, width="stretch",
+                    short_name(path),
+                    key=f"{role}_sample_{path.stem}",
+                    help=path.name,
+                    width="stretch",
                     type="primary" if state[choice_key] == path.name else "secondary",
-                    on_click=state.__setitem__, args=(choice_key, path.name),
-                )  # fmt: skip
-    upload = pick.file_uploader(f"{role.capitalize()} image: a sample above, or upload one", type=UPLOAD_TYPES,
-                                key=f"{role}_upload")  # fmt: skip
+                    on_click=state.__setitem__,
+                    args=(choice_key, path.name),
+                )
+    upload = pick.file_uploader(
+        f"{role.capitalize()} image: a sample above, or upload one", type=UPLOAD_TYPES, key=f"{role}_upload"
+    )
     try:
         if upload is not None:
             loaded = read_image(upload.getvalue(), name=upload.name)
@@ -170,9 +183,13 @@ def controls(settings: Settings | None, losses: list[str], content, style, loade
     running = bool(state.get("running"))
     with st.container(horizontal=True, vertical_alignment="center", key="run_row"):  # side by side on a phone too
         st.button(
-            "Run comparison", type="primary", key="run", disabled=not ready or running,
-            on_click=state.__setitem__, args=("run_requested", True),
-        )  # fmt: skip
+            "Run comparison",
+            type="primary",
+            key="run",
+            disabled=not ready or running,
+            on_click=state.__setitem__,
+            args=("run_requested", True),
+        )
         st.button("Stop", key="stop", disabled=not running, on_click=finish, kwargs={"stopped": True})
         if not losses:
             st.warning("Choose at least one loss.")
@@ -244,8 +261,10 @@ def live_view() -> None:
     queue.join(ticket, front=bool(comparison.transfers))
     try:
         while not queue.try_start(ticket):
-            bar.progress(0.0, text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} "
-                         "run slot(s) of this server")  # fmt: skip
+            bar.progress(
+                0.0,
+                text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} run slot(s) of this server",
+            )
             time.sleep(0.5)
         _consume(comparison, bar)
     except NSTError as error:
@@ -269,12 +288,13 @@ def _consume(comparison: Comparison, bar) -> None:
         done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
         elapsed = time.perf_counter() - state.started
         left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
-        bar.progress(min(done / total, 1.0), text=f"{event.loss}: iteration {event.iteration}/{event.iterations}"
-                     f" · {elapsed:.0f} s · {left}")  # fmt: skip
+        bar.progress(
+            min(done / total, 1.0),
+            text=f"{event.loss}: iteration {event.iteration}/{event.iterations} · {elapsed:.0f} s · {left}",
+        )
         if event.preview is not None:
             label = f"{event.loss} · iteration {event.iteration}"
-            frames[event.loss].image(event.preview, caption=label, alt=f"{label}: the image so far",
-                                     width="stretch")  # fmt: skip
+            frames[event.loss].image(event.preview, caption=label, alt=f"{label}: the image so far", width="stretch")
             if event.loss == comparison.losses[-1]:
                 histories = {loss: t.history for loss, t in comparison.transfers.items()}
                 chart.altair_chart(curves_chart(histories, "total", log=True), width="stretch")

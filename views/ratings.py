@@ -78,8 +78,9 @@ def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
     frame = pd.DataFrame([{"loss": r.loss, "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows])
     order = list(frame["loss"])
     base = alt.Chart(frame).encode(y=alt.Y("loss:N", sort=order, title=None))
-    axis = alt.X("preferred:Q", title="preferred to a typical loss", scale=alt.Scale(domain=[0, 1]),
-                 axis=alt.Axis(format="%"))  # fmt: skip
+    axis = alt.X(
+        "preferred:Q", title="preferred to a typical loss", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+    )
     interval = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=alt.Scale(domain=[0, 1])), x2="high:Q")
     point = base.mark_point(filled=True, size=90).encode(
         x=axis,
@@ -88,7 +89,7 @@ def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
             alt.Tooltip("preferred:Q", format=".0%"),
             alt.Tooltip("low:Q", format=".0%"),
             alt.Tooltip("high:Q", format=".0%"),
-        ],  # fmt: skip
+        ],
     )
     rule = alt.Chart(pd.DataFrame({"x": [0.5]})).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
     return (rule + interval + point).properties(height=36 * len(rows) + 60)

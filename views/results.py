@@ -54,8 +54,14 @@ def each_style(result: ComparisonResult) -> None:
     with st.expander("Yardsticks against each style (the table above: their means, weighted by each share)"):
         for n, share in enumerate(result.style_weights, start=1):
             st.caption(f"Style {n}, share {share:.2f}")
-            st.table(yardstick_table({loss: {name: run.metrics_by_style[n - 1][name] for name in STYLE_YARDSTICKS}
-                                      for loss, run in result.runs.items()}))  # fmt: skip
+            st.table(
+                yardstick_table(
+                    {
+                        loss: {name: run.metrics_by_style[n - 1][name] for name in STYLE_YARDSTICKS}
+                        for loss, run in result.runs.items()
+                    }
+                )
+            )
 
 
 def gallery_view(unit: Unit, content_image, style_image) -> None:
@@ -72,8 +78,11 @@ def gallery_view(unit: Unit, content_image, style_image) -> None:
     )
     images = [("content", content_image), ("style", style_image)]
     images += [(f"{o.loss} ({s['iterations']} it.)", o.image) for o in unit.outputs]
-    display(images, {o.loss: unit.history.get(o.loss, []) for o in unit.outputs},
-            {o.loss: o.metrics or {} for o in unit.outputs})  # fmt: skip
+    display(
+        images,
+        {o.loss: unit.history.get(o.loss, []) for o in unit.outputs},
+        {o.loss: o.metrics or {} for o in unit.outputs},
+    )
 
 
 def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
@@ -92,8 +101,12 @@ def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str
     st.subheader("Yardsticks (the same for every loss; the best is marked)")
     st.table(yardstick_table(metrics))
     with st.expander("What the yardsticks measure"):
-        st.markdown("\n".join(f"- **{y.label}**: {y.meaning}; {y.better} is better{_own_measure(y)}."
-                               for y in YARDSTICKS.values()) + f"\n\n{JUDGE_NOTE}")  # fmt: skip
+        st.markdown(
+            "\n".join(
+                f"- **{y.label}**: {y.meaning}; {y.better} is better{_own_measure(y)}." for y in YARDSTICKS.values()
+            )
+            + f"\n\n{JUDGE_NOTE}"
+        )
 
 
 def curves_chart(histories: dict, term: str, log: bool) -> alt.Chart:

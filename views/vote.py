@@ -52,8 +52,12 @@ def show(ballot: Ballot, box: BallotBox) -> None:
     content, style = ballot.left.content, ballot.left.style
     with st.container(horizontal=True):  # the inputs, small; side by side on a phone too
         for role, name in (("content", content), ("style", style)):
-            st.image(thumbnail(str(ASSETS / role / name)), caption=f"{role}: {name}", width=THUMB_WIDTH,
-                     alt=f"{role} image: {name}")  # fmt: skip
+            st.image(
+                thumbnail(str(ASSETS / role / name)),
+                caption=f"{role}: {name}",
+                width=THUMB_WIDTH,
+                alt=f"{role} image: {name}",
+            )
     voted = state.get("vote")
     # Left and right stay left and right on a phone: the pair shares one row and shrinks with the screen.
     with st.container(horizontal=True, wrap=False, width=2 * IMAGE_WIDTH + 16, key="vote_pair"):
@@ -64,9 +68,15 @@ def show(ballot: Ballot, box: BallotBox) -> None:
                 st.markdown(f"{side}: **{output.loss}**" if voted else side)
     buttons = st.columns(3)
     for column, (choice, label) in zip(buttons, BUTTONS.items()):
-        column.button(label, key=f"vote_{choice}", disabled=bool(voted), width="stretch",
-                      type="primary" if voted == choice else "secondary",
-                      on_click=cast, args=(box, ballot, choice))  # fmt: skip
+        column.button(
+            label,
+            key=f"vote_{choice}",
+            disabled=bool(voted),
+            width="stretch",
+            type="primary" if voted == choice else "secondary",
+            on_click=cast,
+            args=(box, ballot, choice),
+        )
     if message := state.pop("vote_refused", None):
         st.warning(message)
     if voted:
@@ -94,8 +104,9 @@ def reveal(ballot: Ballot, choice: str) -> None:
         chosen, other = (left, right) if choice == "left" else (right, left)
         said = f"You preferred **{chosen}** to **{other}**."
     st.success(f"Thank you: your vote is kept. {said}")
-    st.button("Next pair", type="primary", key="next_pair", on_click=st.session_state.__setitem__,
-              args=("ballot", None))  # fmt: skip
+    st.button(
+        "Next pair", type="primary", key="next_pair", on_click=st.session_state.__setitem__, args=("ballot", None)
+    )
     st.page_link("views/ratings.py", label="See the ratings so far", icon=":material/leaderboard:")
 
 

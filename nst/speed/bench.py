@@ -65,11 +65,17 @@ def speed(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILE
                 seconds = _median_seconds(call, 5 if size < 512 else 3, meter)
                 flops = iteration_flops(PRESETS.get(preset), transfer.content_image.shape[:2])
                 achieved = flops / seconds / 1e9
-                rows.append({
-                    "preset": preset, "size": f"{transfer.content_image.shape[1]}x{transfer.content_image.shape[0]}",
-                    "precision": precision, "s/it": seconds, "GFLOP/it": flops / 1e9, "GFLOP/s": achieved,
-                    "of conv rate": achieved / rates[precision],
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "preset": preset,
+                        "size": f"{transfer.content_image.shape[1]}x{transfer.content_image.shape[0]}",
+                        "precision": precision,
+                        "s/it": seconds,
+                        "GFLOP/it": flops / 1e9,
+                        "GFLOP/s": achieved,
+                        "of conv rate": achieved / rates[precision],
+                    }
+                )
     notes = [
         "machine convolution rate (3x3, 128x128x256 -> 256): "
         + ", ".join(f"{rate:.0f} GFLOP/s {name}" for name, rate in rates.items())
@@ -100,15 +106,23 @@ def precision(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = 
     for name, run in runs.items():
         value = referee.evaluate(run.output_image()[None])[0]
         yardsticks = _yardsticks(run)
-        rows.append({
-            "run": name, "s/it": _rate(run), "speed-up": reference_rate / _rate(run),
-            "objective (float32)": value, "vs float32": f"{100 * (value / reference_value - 1):+.2f}%",
-            "SSIM to float32": ssim(run.output_image(), reference_image),
-            "style dist.": yardsticks["style_distance"], "content dist.": yardsticks["content_distance"],
-        })  # fmt: skip
-    notes = [f"{settings.size} px, {settings.iterations} L-BFGS iterations, preset {settings.preset}, loss mse; "
-             "nudged: each pixel of the content moved by at most 1/255",
-             _convergence(runs["bfloat16"]) if native else EMULATED_NOTE]  # fmt: skip
+        rows.append(
+            {
+                "run": name,
+                "s/it": _rate(run),
+                "speed-up": reference_rate / _rate(run),
+                "objective (float32)": value,
+                "vs float32": f"{100 * (value / reference_value - 1):+.2f}%",
+                "SSIM to float32": ssim(run.output_image(), reference_image),
+                "style dist.": yardsticks["style_distance"],
+                "content dist.": yardsticks["content_distance"],
+            }
+        )
+    notes = [
+        f"{settings.size} px, {settings.iterations} L-BFGS iterations, preset {settings.preset}, loss mse; "
+        "nudged: each pixel of the content moved by at most 1/255",
+        _convergence(runs["bfloat16"]) if native else EMULATED_NOTE,
+    ]
     images_out = {name.split(",")[0].replace(" ", "-"): run.output_image() for name, run in list(runs.items())[:2]}
     return Section("precision", rows, notes, images_out)
 
@@ -123,14 +137,19 @@ def multiscale(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter =
     reach = {name: next(e.seconds for e in events if e.total <= target) for name, events in fine.items()}
     rows = [
         {
-            "schedule": name, "stages": " > ".join(f"{s}px x{n}" for s, n in run.stages),
-            "seconds": run.seconds, "best objective": min(e.total for e in fine[name]),
-            "s to target": reach[name], "speed-up": reach["direct"] / reach[name],
+            "schedule": name,
+            "stages": " > ".join(f"{s}px x{n}" for s, n in run.stages),
+            "seconds": run.seconds,
+            "best objective": min(e.total for e in fine[name]),
+            "s to target": reach[name],
+            "speed-up": reach["direct"] / reach[name],
         }
         for name, run in runs.items()
-    ]  # fmt: skip
-    notes = [f"target: objective {target:.4g} (the worse of the two bests); peak memory of the process "
-             f"so far {peak_memory_gb():.2f} GB"]  # fmt: skip
+    ]
+    notes = [
+        f"target: objective {target:.4g} (the worse of the two bests); peak memory of the process "
+        f"so far {peak_memory_gb():.2f} GB"
+    ]
     return Section("multiscale", rows, notes, {name: run.output_image() for name, run in runs.items()})
 
 
@@ -144,8 +163,10 @@ def compare(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SI
     singles = sum(row["seconds"] for row in rows[:-1])
     for row in rows:
         row["/ sum alone"] = row["seconds"] / singles if row["K"] > 1 else 1.0
-    notes = [f"{settings.size} px, {settings.iterations} iterations per loss, model already loaded; "
-             "/ sum alone: the comparison's time over the sum of its losses' times alone"]  # fmt: skip
+    notes = [
+        f"{settings.size} px, {settings.iterations} iterations per loss, model already loaded; "
+        "/ sum alone: the comparison's time over the sum of its losses' times alone"
+    ]
     return Section("compare", rows, notes)
 
 
@@ -160,13 +181,21 @@ def losses(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SIL
         transfer = Transfer(*images, settings, loss)
         evaluation = _median_seconds(functools.partial(transfer.evaluate, transfer.content_image[None]), 5, meter)
         run = _finished(images, settings.replace(iterations=plan.loss_iterations), loss, meter)
-        rows.append({"loss": loss, "statistic": LOSSES.get(loss).statistic_name, "s/evaluation": evaluation,
-                     "s/it": run.step_seconds / plan.loss_iterations})  # fmt: skip
+        rows.append(
+            {
+                "loss": loss,
+                "statistic": LOSSES.get(loss).statistic_name,
+                "s/evaluation": evaluation,
+                "s/it": run.step_seconds / plan.loss_iterations,
+            }
+        )
     for row in rows:
         row["/ mse"] = row["s/it"] / rows[0]["s/it"]
     size = "x".join(map(str, transfer.content_image.shape[1::-1]))
-    notes = [f"{size} px, gatys layers, float32; s/evaluation: median of 5 after a warm-up; s/it: mean over "
-             f"{plan.loss_iterations} L-BFGS iterations from the content image; / mse: of s/it"]  # fmt: skip
+    notes = [
+        f"{size} px, gatys layers, float32; s/evaluation: median of 5 after a warm-up; s/it: mean over "
+        f"{plan.loss_iterations} L-BFGS iterations from the content image; / mse: of s/it"
+    ]
     return Section("losses", rows, notes)
 
 
@@ -189,8 +218,14 @@ def race(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILEN
 
 
 EMULATED_NOTE = "bfloat16 is emulated here (no AVX-512 BF16, AMX or GPU): not used by default, and not a contender"
-RUNNERS = {"speed": speed, "race": race, "precision": precision, "multiscale": multiscale, "compare": compare,
-           "losses": losses}  # fmt: skip
+RUNNERS = {
+    "speed": speed,
+    "race": race,
+    "precision": precision,
+    "multiscale": multiscale,
+    "compare": compare,
+    "losses": losses,
+}
 
 
 def run(
@@ -212,8 +247,9 @@ def run(
 def estimates(plan: Plan, content_shape: tuple[int, ...], sections: tuple[str, ...] = SECTIONS) -> dict[str, float]:
     """Each section's estimated seconds on this machine, from a convolution rate measured now (a second)."""
     rate = conv_rate("float32", repeats=5) * 1e9
-    return {name: estimate.seconds(estimate.work(name, plan), content_shape, rate, native_bfloat16())
-            for name in sections}  # fmt: skip
+    return {
+        name: estimate.seconds(estimate.work(name, plan), content_shape, rate, native_bfloat16()) for name in sections
+    }
 
 
 def markdown(section: Section) -> str:

@@ -54,8 +54,12 @@ def work(section: str, plan: Plan) -> list[Work]:
 
 
 def _speed(plan: Plan) -> list[Work]:
-    return [Work(f"{preset} {size} px {precision}", size, 2 + (5 if size < 512 else 3), precision, preset)
-            for preset in ("seed", "gatys") for size in plan.sizes for precision in plan.precisions]  # fmt: skip
+    return [
+        Work(f"{preset} {size} px {precision}", size, 2 + (5 if size < 512 else 3), precision, preset)
+        for preset in ("seed", "gatys")
+        for size in plan.sizes
+        for precision in plan.precisions
+    ]
 
 
 def _race(plan: Plan) -> list[Work]:
@@ -63,8 +67,15 @@ def _race(plan: Plan) -> list[Work]:
     items = [Work(f"tutorial: Adam, {plan.tutorial_steps} steps", size, plan.tutorial_steps, setups=2)]
     items += [Work(f"nst: L-BFGS, {p}", size, cap * RACE_SHARE, p, setups=2) for p in plan.precisions]
     best = plan.fastest_precision
-    items.append(Work(f"nst: L-BFGS, {best}, coarse", size // 2, plan.coarse_iterations * EVALUATIONS_PER_ITERATION,
-                      best, setups=1))  # fmt: skip
+    items.append(
+        Work(
+            f"nst: L-BFGS, {best}, coarse",
+            size // 2,
+            plan.coarse_iterations * EVALUATIONS_PER_ITERATION,
+            best,
+            setups=1,
+        )
+    )
     items.append(Work(f"nst: L-BFGS, {best}, from {size // 2} px", size, cap * RACE_SHARE * 0.8, best, setups=2))
     return items
 
@@ -91,8 +102,9 @@ def _compare(plan: Plan) -> list[Work]:
     items = [Work(f"trace {loss}", plan.compare_size, traced, precision, cost=_cost(loss)) for loss in losses]
     items += [Work(loss, plan.compare_size, steps, precision, cost=_cost(loss)) for loss in losses]
     together = f"{','.join(losses)} together"  # each loss's evaluations, at their mean cost
-    items.append(Work(together, plan.compare_size, steps * len(losses), precision, cost=_cost(*losses) / len(losses),
-                      setups=0))  # fmt: skip
+    items.append(
+        Work(together, plan.compare_size, steps * len(losses), precision, cost=_cost(*losses) / len(losses), setups=0)
+    )
     return items
 
 
@@ -107,5 +119,11 @@ def _cost(*losses: str) -> float:
     return relative_cost(list(losses))
 
 
-WORK = {"speed": _speed, "race": _race, "precision": _precision, "multiscale": _multiscale, "compare": _compare,
-        "losses": _losses}  # fmt: skip
+WORK = {
+    "speed": _speed,
+    "race": _race,
+    "precision": _precision,
+    "multiscale": _multiscale,
+    "compare": _compare,
+    "losses": _losses,
+}

@@ -53,7 +53,18 @@ class Plan:
 
 # `nst bench --quick`: every section at small sizes and few steps, under a minute on 2 cores (AVX-512 BF16).
 QUICK = Plan(
-    sizes=(64,), race_size=96, tutorial_steps=100, race_iterations=60, coarse_iterations=10, precision_size=96,
-    precision_iterations=10, emulated_iterations=3, multiscale_size=256, multiscale_iterations=12,
-    compare_size=96, compare_iterations=5, loss_size=96, loss_iterations=3,
-)  # fmt: skip
+    sizes=(64,),
+    race_size=96,
+    tutorial_steps=100,
+    race_iterations=60,
+    coarse_iterations=10,
+    precision_size=96,
+    precision_iterations=10,
+    emulated_iterations=3,
+    multiscale_size=256,
+    multiscale_iterations=12,
+    compare_size=96,
+    compare_iterations=5,
+    loss_size=96,
+    loss_iterations=3,
+)

@@ -25,25 +25,44 @@ def race(
     images = tuple(resize_long_side(image, plan.race_size) for image in images)
     seconds, target, tutorial_image = race_tutorial(images, plan, meter)
     steps = plan.tutorial_steps
-    rows = [{"recipe": f"tutorial: Adam, {steps} steps, float32", "seconds": seconds, "iterations": steps,
-             "evaluations": steps, "objective": target, "of tutorial's time": 1.0}]  # fmt: skip
+    rows = [
+        {
+            "recipe": f"tutorial: Adam, {steps} steps, float32",
+            "seconds": seconds,
+            "iterations": steps,
+            "evaluations": steps,
+            "objective": target,
+            "of tutorial's time": 1.0,
+        }
+    ]
     contenders = {f"nst: L-BFGS, {precision}": (precision, 0) for precision in plan.precisions}
     contenders[f"nst: L-BFGS, {plan.fastest_precision}, from {plan.race_size // 2} px"] = (
-        plan.fastest_precision, plan.race_size // 2)  # fmt: skip
+        plan.fastest_precision,
+        plan.race_size // 2,
+    )
     results = {}
     for name, how in contenders.items():
         meter.start(name)
         results[name] = race_nst(images, plan, target, *how, meter=meter)
     for name, result in results.items():
-        rows.append({"recipe": name + ("" if result.reached else " (did not reach)"), "seconds": result.seconds,
-                     "iterations": result.iterations, "evaluations": result.evaluations, "objective": result.value,
-                     "of tutorial's time": result.seconds / seconds})  # fmt: skip
+        rows.append(
+            {
+                "recipe": name + ("" if result.reached else " (did not reach)"),
+                "seconds": result.seconds,
+                "iterations": result.iterations,
+                "evaluations": result.evaluations,
+                "objective": result.value,
+                "of tutorial's time": result.seconds / seconds,
+            }
+        )
     reached = {name: r for name, r in results.items() if r.reached} or results
     fastest = min(reached, key=lambda name: reached[name].seconds)
-    notes = [f"{images[0].shape[1]}x{images[0].shape[0]} px; objective W_c 1e4, W_s 1e2, W_tv 2.5 "
-             "(nst.speed.tutorial); nst stops at the first iterate whose float32 objective is at most the "
-             "tutorial's final one",
-             f"race-nst.png: {fastest}"]  # fmt: skip
+    notes = [
+        f"{images[0].shape[1]}x{images[0].shape[0]} px; objective W_c 1e4, W_s 1e2, W_tv 2.5 "
+        "(nst.speed.tutorial); nst stops at the first iterate whose float32 objective is at most the "
+        "tutorial's final one",
+        f"race-nst.png: {fastest}",
+    ]
     return rows, notes, {"tutorial": tutorial_image, "nst": reached[fastest].image}
 
 

@@ -26,8 +26,11 @@ class Analysis:
     def own_measure_only(self, loss: str, other: str) -> bool:
         """True when `loss` is significantly better than `other` somewhere, and only on yardsticks it
         optimises itself (its "own measures"); tests of the pair in either order count."""
-        better = [t for t in self.tests if t.significant and {t.loss, t.baseline} == {loss, other}
-                  and (t.rank_biserial > 0) == (t.loss == loss)]  # fmt: skip
+        better = [
+            t
+            for t in self.tests
+            if t.significant and {t.loss, t.baseline} == {loss, other} and (t.rank_biserial > 0) == (t.loss == loss)
+        ]
         return bool(better) and all(arm_loss(loss) in YARDSTICKS[t.yardstick].optimised_by for t in better)
 
 
@@ -67,8 +70,12 @@ def _test(values: dict[str, dict[str, float]], yardstick: str, a: str, b: str, u
 def _variance(values: dict[str, dict[str, float]], yardstick: str, complete: list[str], units: dict) -> dict:
     """Sum-of-squares shares of style, content and loss (main effects) in the yardstick, on a log scale
     for ratio yardsticks (so that a loss halving a distance counts alike on every image pair)."""
-    cells = [(stem(units[u].style_paths), units[u].content.stem, loss, v) for loss, by_unit in values.items()
-             for u, v in by_unit.items() if u in complete]  # fmt: skip
+    cells = [
+        (stem(units[u].style_paths), units[u].content.stem, loss, v)
+        for loss, by_unit in values.items()
+        for u, v in by_unit.items()
+        if u in complete
+    ]
     measured = np.array([c[3] for c in cells])
     if YARDSTICKS[yardstick].paired == "ratio":
         measured = np.log(measured)
@@ -90,8 +97,10 @@ def sentence(test: PairedTest) -> str:
         middle = f"median difference {test.effect:+.3g} (95% CI {test.low:+.3g} to {test.high:+.3g})"
     verdict = "significant" if test.significant else "not significant"
     ties = f", {test.ties} tied" if test.ties else ""
-    return (f"{test.loss}'s {y.label} is {direction} than {test.baseline}'s on {count} of {test.n} units ({other} "
-            f"on {rest}{ties}), {middle}, Holm p = {_p(test.p_holm)}: {verdict}")  # fmt: skip
+    return (
+        f"{test.loss}'s {y.label} is {direction} than {test.baseline}'s on {count} of {test.n} units ({other} "
+        f"on {rest}{ties}), {middle}, Holm p = {_p(test.p_holm)}: {verdict}"
+    )
 
 
 def _p(p: float) -> str:

@@ -54,8 +54,15 @@ class Study:
         return f"{loss}@{run.rsplit(BACKBONE_MARK, 1)[1]}" if len(self.backbones) > 1 else loss
 
 
-def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequence[str], settings: Settings,
-           seeds: int = 1, out: str | Path = ".", backbones: Sequence[str] = ()) -> Study:  # fmt: skip
+def design(
+    contents: Sequence[str],
+    styles: Sequence[str],
+    losses: str | Sequence[str],
+    settings: Settings,
+    seeds: int = 1,
+    out: str | Path = ".",
+    backbones: Sequence[str] = (),
+) -> Study:
     """Checks every input before anything runs: a SettingError says what is wrong and what is needed.
     `backbones`: compare these (each with every loss) instead of the settings' one backbone."""
     content_files, style_sets = images("contents", contents), blends(styles)
@@ -82,12 +89,20 @@ def design(contents: Sequence[str], styles: Sequence[str], losses: str | Sequenc
         )
     several = len(networks) > 1
     runs = [
-        RunSpec(_name(content, group, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
-                content, group[0], tuple(names), settings.replace(seed=seed, backbone=backbone),
-                {"content": content.stem, "style": stem(group), "seed": str(seed), "backbone": backbone},
-                group if len(group) > 1 else ())
-        for content in content_files for group in style_sets for seed in seed_values for backbone in networks
-    ]  # fmt: skip
+        RunSpec(
+            _name(content, group, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
+            content,
+            group[0],
+            tuple(names),
+            settings.replace(seed=seed, backbone=backbone),
+            {"content": content.stem, "style": stem(group), "seed": str(seed), "backbone": backbone},
+            group if len(group) > 1 else (),
+        )
+        for content in content_files
+        for group in style_sets
+        for seed in seed_values
+        for backbone in networks
+    ]
     varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
     grid = Grid(Path(out), runs, varied)
     study = Study(content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms)

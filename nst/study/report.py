@@ -29,8 +29,10 @@ def write(study: Study, out: Path) -> tuple[list[Path], Analysis]:
 
 def summary(study: Study, analysis: Analysis) -> str:
     """The conclusions against the baseline, one line each, as printed by `nst study`."""
-    lines = [f"{analysis.units_used} of {study.units} units used" + (f" ({len(analysis.failed_runs)} left out: a "
-             "run failed)" if analysis.failed_runs else "")]  # fmt: skip
+    lines = [
+        f"{analysis.units_used} of {study.units} units used"
+        + (f" ({len(analysis.failed_runs)} left out: a run failed)" if analysis.failed_runs else "")
+    ]
     lines += [sentence(t) for t in analysis.tests if t.baseline == study.arms[0]]
     return "\n".join(lines)
 
@@ -50,17 +52,39 @@ def _cell(value: object) -> object:
 
 def markdown(study: Study, analysis: Analysis, out: Path, plots: list[str]) -> str:
     baseline = study.arms[0]
-    lines = [f"# Study: {', '.join(study.arms)} over {study.units} units", "", *_design(study, analysis, out), "",
-             "## Conclusions (each loss against " + f"{baseline})", ""]  # fmt: skip
+    lines = [
+        f"# Study: {', '.join(study.arms)} over {study.units} units",
+        "",
+        *_design(study, analysis, out),
+        "",
+        "## Conclusions (each loss against " + f"{baseline})",
+        "",
+    ]
     for name in IMAGE_YARDSTICKS:
         lines += [f"- {sentence(t)}" for t in analysis.tests if t.yardstick == name and t.baseline == baseline]
     flagged = [arm for arm in study.arms[1:] if analysis.own_measure_only(arm, baseline)]
-    flagged += [f"{baseline} (against {other})" for other in study.arms[1:]
-                if analysis.own_measure_only(baseline, other)]  # fmt: skip
-    lines += ["", "Wins only on its own measure (better only on yardsticks that loss optimises): "
-              + (", ".join(flagged) or "none") + "."]  # fmt: skip
-    lines += ["", "## Every pair of losses", "", *_table(analysis.tests), "", "## Where the variance comes from", "",
-              *_variance(analysis), "", "## Plots", ""]  # fmt: skip
+    flagged += [
+        f"{baseline} (against {other})" for other in study.arms[1:] if analysis.own_measure_only(baseline, other)
+    ]
+    lines += [
+        "",
+        "Wins only on its own measure (better only on yardsticks that loss optimises): "
+        + (", ".join(flagged) or "none")
+        + ".",
+    ]
+    lines += [
+        "",
+        "## Every pair of losses",
+        "",
+        *_table(analysis.tests),
+        "",
+        "## Where the variance comes from",
+        "",
+        *_variance(analysis),
+        "",
+        "## Plots",
+        "",
+    ]
     lines += [f"![{name}]({name})" for name in plots] + ["", "Contact sheet: [contact.png](contact.png)", ""]
     lines += ["## Method", "", *_method(), "", "## Time", "", *_time(study, out)]
     return "\n".join(lines) + "\n"
@@ -79,7 +103,7 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
         f"- backbone weights: {weights}",
         f"- units used: {analysis.units_used} of {study.units}"
         + (f"; left out (a run failed): {', '.join(analysis.failed_runs)}" if analysis.failed_runs else ""),
-    ]  # fmt: skip
+    ]
     return lines + ([f"- {study.seed_note}"] if study.seed_note else [])
 
 
@@ -103,20 +127,29 @@ def _table(tests: list[PairedTest]) -> list[str]:
     lines = [header, "|" + "---|" * 10]
     for t in tests:
         ratio = YARDSTICKS[t.yardstick].paired == "ratio"
-        effect, ci = (f"{t.effect:.3g}x", f"{t.low:.3g}-{t.high:.3g}x") if ratio else (
-            f"{t.effect:+.3g}", f"{t.low:+.3g} to {t.high:+.3g}")  # fmt: skip
+        effect, ci = (
+            (f"{t.effect:.3g}x", f"{t.low:.3g}-{t.high:.3g}x")
+            if ratio
+            else (f"{t.effect:+.3g}", f"{t.low:+.3g} to {t.high:+.3g}")
+        )
         mark = " **" if t.significant else ""
         counts = f"{t.wins}/{t.ties}/{t.losses}"
-        lines.append(f"| {YARDSTICKS[t.yardstick].label} | {t.loss} | {t.baseline} | {t.n} | {effect} | {ci} | "
-                     f"{counts} | {t.rank_biserial:+.2f} | {t.p:.2g} | {t.p_holm:.2g}{mark} |")  # fmt: skip
+        lines.append(
+            f"| {YARDSTICKS[t.yardstick].label} | {t.loss} | {t.baseline} | {t.n} | {effect} | {ci} | "
+            f"{counts} | {t.rank_biserial:+.2f} | {t.p:.2g} | {t.p_holm:.2g}{mark} |"
+        )
     return lines
 
 
 def _variance(analysis: Analysis) -> list[str]:
-    lines = ["Shares of each yardstick's sum of squares explained by the style image, the content image and the "
-             "loss (main effects of the balanced units x losses design; log scale for ratio yardsticks; "
-             "residual: interactions and noise).", "", "| yardstick | style | content | loss | residual |",
-             "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "Shares of each yardstick's sum of squares explained by the style image, the content image and the "
+        "loss (main effects of the balanced units x losses design; log scale for ratio yardsticks; "
+        "residual: interactions and noise).",
+        "",
+        "| yardstick | style | content | loss | residual |",
+        "|---|---|---|---|---|",
+    ]
     for name, shares in analysis.variance.items():
         cells = " | ".join(f"{100 * shares[k]:.0f}%" for k in ("style", "content", "loss", "residual"))
         lines.append(f"| {YARDSTICKS[name].label} | {cells} |")
@@ -153,11 +186,13 @@ def _time(study: Study, out: Path) -> list[str]:
     runs, scoring = sum(r["seconds_runs"] for r in done), sum(r["seconds_scoring"] for r in done)
     workers = len({r["worker"] for r in done})
     loads = max(r.get("model_loads", 0) for r in done)
-    return [f"- {len(done)} comparisons by {workers} worker process(es), {wall / 60:.1f} min from the first start "
-            f"to the last finish ({3600 * len(done) / wall:.0f} comparisons per hour)",
-            f"- runs (model load, targets, iterations): {runs / 60:.1f} min of worker time; scoring the outputs: "
-            f"{scoring / 60:.1f} min ({100 * scoring / runs:.1f}% of the runs' time); at most {loads} model "
-            "load(s) per worker process"]  # fmt: skip
+    return [
+        f"- {len(done)} comparisons by {workers} worker process(es), {wall / 60:.1f} min from the first start "
+        f"to the last finish ({3600 * len(done) / wall:.0f} comparisons per hour)",
+        f"- runs (model load, targets, iterations): {runs / 60:.1f} min of worker time; scoring the outputs: "
+        f"{scoring / 60:.1f} min ({100 * scoring / runs:.1f}% of the runs' time); at most {loads} model "
+        "load(s) per worker process",
+    ]
 
 
 def _plot(analysis: Analysis, study: Study, name: str, path: Path) -> Path:
@@ -178,15 +213,22 @@ def _plot(analysis: Analysis, study: Study, name: str, path: Path) -> Path:
         points = a / b if y.paired == "ratio" else a - b
         jitter = np.random.default_rng(x).uniform(-0.15, 0.15, len(points))
         axis.scatter(x + jitter, points, s=12, alpha=0.6, color="tab:blue")
-        axis.errorbar(x + 0.3, test.effect, yerr=[[test.effect - test.low], [test.high - test.effect]], fmt="o",
-                      color="black", capsize=4)  # fmt: skip
+        axis.errorbar(
+            x + 0.3,
+            test.effect,
+            yerr=[[test.effect - test.low], [test.high - test.effect]],
+            fmt="o",
+            color="black",
+            capsize=4,
+        )
     axis.axhline(1.0 if y.paired == "ratio" else 0.0, color="gray", linestyle="--", linewidth=1)
     if y.paired == "ratio":
         axis.set_yscale("log")
     axis.set_xticks(range(len(tests)), list(tests), rotation=20)
     what = "ratio" if y.paired == "ratio" else "difference"
-    axis.set_title(f"{y.label}: {what} to {baseline} per unit\n({y.better} is better; black: median, 95% CI)",
-                   fontsize=9)  # fmt: skip
+    axis.set_title(
+        f"{y.label}: {what} to {baseline} per unit\n({y.better} is better; black: median, 95% CI)", fontsize=9
+    )
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path

@@ -46,8 +46,9 @@ class PairedTest:
         return self.p_holm < ALPHA
 
 
-def paired_test(yardstick: str, loss: str, baseline: str, a: np.ndarray, b: np.ndarray, paired: str,
-                better: str) -> PairedTest:  # fmt: skip
+def paired_test(
+    yardstick: str, loss: str, baseline: str, a: np.ndarray, b: np.ndarray, paired: str, better: str
+) -> PairedTest:
     """a, b: the two losses' values on the same units, in the same order."""
     d = _differences(np.asarray(a, np.float64), np.asarray(b, np.float64), paired)
     sign = -1.0 if better == "lower" else 1.0  # sign * d > 0: a is better
@@ -55,9 +56,20 @@ def paired_test(yardstick: str, loss: str, baseline: str, a: np.ndarray, b: np.n
     wins, lost = int(np.sum((sign * d > 0) & ~ties)), int(np.sum((sign * d < 0) & ~ties))
     low, high = bootstrap_median_interval(d)
     back = np.exp if paired == "ratio" else (lambda x: x)
-    return PairedTest(yardstick, loss, baseline, len(d), float(back(np.median(d))), float(back(low)),
-                      float(back(high)), wilcoxon_p(np.where(ties, 0.0, d)), wins, int(ties.sum()), lost,
-                      rank_biserial(np.where(ties, 0.0, sign * d)))  # fmt: skip
+    return PairedTest(
+        yardstick,
+        loss,
+        baseline,
+        len(d),
+        float(back(np.median(d))),
+        float(back(low)),
+        float(back(high)),
+        wilcoxon_p(np.where(ties, 0.0, d)),
+        wins,
+        int(ties.sum()),
+        lost,
+        rank_biserial(np.where(ties, 0.0, sign * d)),
+    )
 
 
 def _differences(a: np.ndarray, b: np.ndarray, paired: str) -> np.ndarray:
@@ -72,8 +84,14 @@ def bootstrap_median_interval(d: np.ndarray) -> tuple[float, float]:
         return float(np.median(d)), float(np.median(d))
     from scipy.stats import bootstrap
 
-    result = bootstrap((d,), np.median, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
-                       rng=np.random.default_rng(BOOTSTRAP_SEED), vectorized=True)  # fmt: skip
+    result = bootstrap(
+        (d,),
+        np.median,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(BOOTSTRAP_SEED),
+        vectorized=True,
+    )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 

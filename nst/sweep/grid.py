@@ -140,13 +140,23 @@ def _runs(root: Path, values: dict[str, list], combos: list[dict], losses: tuple
         styles, mask_paths = style.split(JOIN), [m for m in mask.split(JOIN) if m]
         shown = {"content": Path(content).stem, "style": stem(styles), "mask": stem(mask_paths), **combo}
         varied_values = {key: _text(shown[key]) for key in varied}
-        parts = [Path(content).stem, stem(styles)] + [f"{k}-{_text(shown[k])}" for k in varied if k in combo or
-                                                      k == "mask"]  # fmt: skip
+        parts = [Path(content).stem, stem(styles)] + [
+            f"{k}-{_text(shown[k])}" for k in varied if k in combo or k == "mask"
+        ]
         name = _unique(_safe("__".join(parts)), names)
         several = len(styles) > 1 or mask_paths
-        runs.append(RunSpec(name, root / content, root / styles[0], losses, Settings(**combo), varied_values,
-                            tuple(root / s for s in styles) if several else (),
-                            tuple(root / m for m in mask_paths)))  # fmt: skip
+        runs.append(
+            RunSpec(
+                name,
+                root / content,
+                root / styles[0],
+                losses,
+                Settings(**combo),
+                varied_values,
+                tuple(root / s for s in styles) if several else (),
+                tuple(root / m for m in mask_paths),
+            )
+        )
     return runs
 
 

@@ -47,14 +47,20 @@ class Sweep:
     """Iterate `events()`; on Ctrl-C call `close()`: in-flight runs are cancelled, tables written."""
 
     def __init__(
-        self, grid: Grid, out_dir: str | Path, address: str | None = None, workers: int | None = None,
-        cpus_per_run: float = 1.0, gpus_per_run: float = 0.0,
-    ) -> None:  # fmt: skip
+        self,
+        grid: Grid,
+        out_dir: str | Path,
+        address: str | None = None,
+        workers: int | None = None,
+        cpus_per_run: float = 1.0,
+        gpus_per_run: float = 0.0,
+    ) -> None:
         if workers is not None and workers < 1:
             raise SettingError(f"workers must be at least 1, got {workers}")
         if not cpus_per_run > 0 or not gpus_per_run >= 0:
-            raise SettingError(f"cpus per run must be above 0 and gpus per run at least 0, got {cpus_per_run}, "
-                               f"{gpus_per_run}")  # fmt: skip
+            raise SettingError(
+                f"cpus per run must be above 0 and gpus per run at least 0, got {cpus_per_run}, {gpus_per_run}"
+            )
         self.grid, self.out = grid, Path(out_dir)
         try:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -170,10 +176,18 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
         status, error = "failed", f"{type(problem).__name__}: {problem}"
         traceback.print_exc()
     return {
-        "name": spec.name, "status": status, "error": error, "rows": rows, "files": files,
-        "started": started, "finished": time.time(), "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "model_loads": load_backbone.cache.misses, "threads": threads, **seconds,
-    }  # fmt: skip
+        "name": spec.name,
+        "status": status,
+        "error": error,
+        "rows": rows,
+        "files": files,
+        "started": started,
+        "finished": time.time(),
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "model_loads": load_backbone.cache.misses,
+        "threads": threads,
+        **seconds,
+    }
 
 
 def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> tuple:
@@ -202,10 +216,16 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
     for number, (path, data) in enumerate(zip(spec.masks, mask_bytes), start=1):
         inputs[f"mask {number}"] = input_record_bytes(path, data)
     rows = [
-        {"loss": loss, "status": "failed" if run.error else "complete", "error": run.error, **run.metrics,
-         "iterations": run.iterations, "final_total": run.history[-1].total if run.history else None}
+        {
+            "loss": loss,
+            "status": "failed" if run.error else "complete",
+            "error": run.error,
+            **run.metrics,
+            "iterations": run.iterations,
+            "final_total": run.history[-1].total if run.history else None,
+        }
         for loss, run in result.runs.items()
-    ]  # fmt: skip
+    ]
     return artifacts(result, inputs), rows, seconds
 
 
@@ -215,8 +235,17 @@ def _outcome(ray, ref, spec: RunSpec) -> dict:
     except Exception as problem:  # noqa: BLE001 - the worker died (memory, a crash): record it
         message = str(problem).strip().splitlines()[0] if str(problem).strip() else type(problem).__name__
         now = time.time()
-        return {"name": spec.name, "status": "failed", "error": message, "rows": [], "files": {},
-                "started": now, "finished": now, "worker": "", "model_loads": 0}  # fmt: skip
+        return {
+            "name": spec.name,
+            "status": "failed",
+            "error": message,
+            "rows": [],
+            "files": {},
+            "started": now,
+            "finished": now,
+            "worker": "",
+            "model_loads": 0,
+        }
 
 
 def _limit_threads() -> int:

@@ -39,13 +39,22 @@ def result_rows(grid: Grid, out: Path) -> list[dict[str, object]]:
         record = _record(out / spec.name)
         if record is None:
             continue
-        base = {"run": spec.name, "status": record["status"], "error": record["error"],
-                "content": str(spec.content), "style": "+".join(map(str, spec.style_paths)),
-                "mask": "+".join(map(str, spec.masks)), **_settings(spec)}  # fmt: skip
+        base = {
+            "run": spec.name,
+            "status": record["status"],
+            "error": record["error"],
+            "content": str(spec.content),
+            "style": "+".join(map(str, spec.style_paths)),
+            "mask": "+".join(map(str, spec.masks)),
+            **_settings(spec),
+        }
         times = {key: record.get(key) for key in TIME_COLUMNS}
         for row in record["rows"] or [{"loss": loss} for loss in spec.losses]:
-            loss_row = {"loss": row["loss"], "loss_status": row.get("status", record["status"]),
-                        "loss_error": row.get("error", record["error"])}  # fmt: skip
+            loss_row = {
+                "loss": row["loss"],
+                "loss_status": row.get("status", record["status"]),
+                "loss_error": row.get("error", record["error"]),
+            }
             loss_row.update({key: row.get(key) for key in ROW_COLUMNS[3:]})
             rows.append({**base, **loss_row, **times})
     return rows
@@ -68,8 +77,13 @@ def summary_figure(rows: list[dict[str, object]], varied: list[str]):
     if dial(losses) and set(varied) <= REPLICATES:  # image pairs and seeds repeat the dial: means over them
         return _dial_figure(done, *dial(losses), plt)
     keys = varied or [None]
-    figure, axes = plt.subplots(len(keys), len(IMAGE_YARDSTICKS), figsize=(4 * len(IMAGE_YARDSTICKS), 3 * len(keys)),
-                                squeeze=False, constrained_layout=True)  # fmt: skip
+    figure, axes = plt.subplots(
+        len(keys),
+        len(IMAGE_YARDSTICKS),
+        figsize=(4 * len(IMAGE_YARDSTICKS), 3 * len(keys)),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for axis_row, key in zip(axes, keys):
         values = list(dict.fromkeys(_value(row, key) for row in done)) or ["-"]
         for axis, name in zip(axis_row, IMAGE_YARDSTICKS):
@@ -91,8 +105,11 @@ def contact_sheet(grid: Grid, out: Path) -> Image.Image:
     font = ImageFont.load_default(size=12)
     losses = list(dict.fromkeys(loss for spec in grid.runs for loss in spec.losses))
     columns = ["content", "style", *losses]
-    rows = [[_thumbnail(spec.content), _thumbnail(spec.style)] + [_thumbnail(out / spec.name / f"{file_stem(loss)}.png")
-            for loss in losses] for spec in grid.runs]  # fmt: skip
+    rows = [
+        [_thumbnail(spec.content), _thumbnail(spec.style)]
+        + [_thumbnail(out / spec.name / f"{file_stem(loss)}.png") for loss in losses]
+        for spec in grid.runs
+    ]
     widths = [max([row[i].width for row in rows if row[i]] + [THUMB // 2]) for i in range(len(columns))]
     heights = [max([tile.height for tile in row if tile] + [THUMB // 2]) for row in rows]
     lefts = [PAD + sum(widths[:i]) + PAD * i for i in range(len(columns))]
@@ -143,16 +160,21 @@ def _value(row: dict[str, object], key: str | None) -> str:
 def _dial_figure(done: list[dict], label: str, dialled: list[tuple[str, float]], plt):
     """Each image yardstick's mean against the dial's value (robust's alpha: mse-like at 2, mae-like at 1),
     one point per value in the grid's order; every other loss of the grid as a dashed level for reference."""
-    figure, axes = plt.subplots(1, len(IMAGE_YARDSTICKS), figsize=(4 * len(IMAGE_YARDSTICKS), 3.2),
-                                squeeze=False, constrained_layout=True)  # fmt: skip
+    figure, axes = plt.subplots(
+        1, len(IMAGE_YARDSTICKS), figsize=(4 * len(IMAGE_YARDSTICKS), 3.2), squeeze=False, constrained_layout=True
+    )
     names = [name for name, _ in dialled]
     others = [loss for loss in dict.fromkeys(row["loss"] for row in done) if loss not in names]
     for axis, yardstick in zip(axes[0], IMAGE_YARDSTICKS):
         means = [_mean(done, name, None, "all", yardstick) for name in names]
         axis.plot(range(len(names)), means, marker="o", color="black", label=label)
         for index, loss in enumerate(others):
-            axis.axhline(_mean(done, loss, None, "all", yardstick), linestyle=("--", ":", "-.")[index % 3],
-                         color=f"C{index}", label=loss)  # fmt: skip
+            axis.axhline(
+                _mean(done, loss, None, "all", yardstick),
+                linestyle=("--", ":", "-.")[index % 3],
+                color=f"C{index}",
+                label=loss,
+            )
         axis.set_xticks(range(len(names)), [f"{value:g}" for _, value in dialled])
         axis.set_xlabel(label)
         _label_axis(axis, yardstick)
@@ -169,8 +191,11 @@ def _label_axis(axis, yardstick: str) -> None:
 
 
 def _mean(rows: list[dict], loss: str, key: str | None, value: str, name: str) -> float:
-    found = [float(row[name]) for row in rows if row["loss"] == loss and _value(row, key) == value
-             and row.get(name) is not None]  # fmt: skip
+    found = [
+        float(row[name])
+        for row in rows
+        if row["loss"] == loss and _value(row, key) == value and row.get(name) is not None
+    ]
     return float(np.mean(found)) if found else float("nan")
 
 

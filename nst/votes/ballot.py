@@ -75,10 +75,18 @@ class BallotBox:
         a, b = sorted(pair, key=lambda output: output.loss)
         left_is_a = rng.random() < 0.5
         record = {
-            "content": a.content, "style": a.style, "loss_a": a.loss, "loss_b": b.loss,
-            "settings_hash": a.settings_hash, "digest_a": a.digest, "digest_b": b.digest,
-            "left": "a" if left_is_a else "b", "metrics_a": a.metrics, "metrics_b": b.metrics, "weights": a.weights,
-        }  # fmt: skip
+            "content": a.content,
+            "style": a.style,
+            "loss_a": a.loss,
+            "loss_b": b.loss,
+            "settings_hash": a.settings_hash,
+            "digest_a": a.digest,
+            "digest_b": b.digest,
+            "left": "a" if left_is_a else "b",
+            "metrics_a": a.metrics,
+            "metrics_b": b.metrics,
+            "weights": a.weights,
+        }
         ticket, session = secrets.token_urlsafe(24), self._session(session_id)  # (not inside the transaction)
         with self.engine.begin() as connection:
             connection.execute(
@@ -94,8 +102,14 @@ class BallotBox:
                 raise VoteRefused("bad_choice")
             with self.engine.begin() as connection:
                 row = self._check(connection, session, ticket, now)
-                vote = {**row.pair, "ticket": ticket, "time": now, "choice": choice, "session": session,
-                        "app_version": self.version}  # fmt: skip
+                vote = {
+                    **row.pair,
+                    "ticket": ticket,
+                    "time": now,
+                    "choice": choice,
+                    "session": session,
+                    "app_version": self.version,
+                }
                 connection.execute(store.votes.insert().values(**vote))
             return vote
         except VoteRefused as refusal:

@@ -89,8 +89,9 @@ def ratings(votes: list[dict], resamples: int = RESAMPLES, seed: int = 0, prior:
     strengths = bradley_terry(wins_matrix(votes, names), prior)
     low, high = _interval(votes, names, resamples, seed, prior)
     counts = _counts(votes)
-    rows = [Rating(name, strengths[i] / (strengths[i] + 1), low[i], high[i], *counts[name]) for i, name in
-            enumerate(names)]  # fmt: skip
+    rows = [
+        Rating(name, strengths[i] / (strengths[i] + 1), low[i], high[i], *counts[name]) for i, name in enumerate(names)
+    ]
     return sorted(rows, key=lambda r: -r.preferred)
 
 

@@ -25,14 +25,22 @@ def text_table(rows: list[dict[str, object]]) -> str:
 def summary(votes: list[dict], rating_rows: list[dict[str, object]], refused: dict[str, int]) -> str:
     """What `nst votes` prints: counts, refusals, the ratings table (`ratings.rating_rows`), the agreement."""
     sessions = len({vote["session"] for vote in votes})
-    lines = [f"{len(votes)} votes from {sessions} page session(s); refused and not stored: "
-             + (", ".join(f"{n} {reason}" for reason, n in sorted(refused.items())) or "none")]  # fmt: skip
+    lines = [
+        f"{len(votes)} votes from {sessions} page session(s); refused and not stored: "
+        + (", ".join(f"{n} {reason}" for reason, n in sorted(refused.items())) or "none")
+    ]
     if not votes:
         return lines[0]
-    lines += ["", "Preference (Bradley-Terry; \"can't tell\" is half a win each; 95% bootstrap interval):",
-              text_table(rating_rows)]  # fmt: skip
-    lines += ["", "Agreement of each yardstick with people (Kendall's tau over the voted pairs; +1 = always agrees):",
-              text_table(ratings.agreement_rows(ratings.agreement(votes)))]  # fmt: skip
+    lines += [
+        "",
+        'Preference (Bradley-Terry; "can\'t tell" is half a win each; 95% bootstrap interval):',
+        text_table(rating_rows),
+    ]
+    lines += [
+        "",
+        "Agreement of each yardstick with people (Kendall's tau over the voted pairs; +1 = always agrees):",
+        text_table(ratings.agreement_rows(ratings.agreement(votes))),
+    ]
     return "\n".join(lines)
 
 

@@ -23,15 +23,17 @@ BUSY_TIMEOUT_S = 30  # SQLite: how long a writer waits for another's lock before
 metadata = sa.MetaData()
 meta = sa.Table("meta", metadata, sa.Column("key", sa.String(40), primary_key=True), sa.Column("value", sa.Text))
 tickets = sa.Table(
-    "tickets", metadata,
+    "tickets",
+    metadata,
     sa.Column("id", sa.String(64), primary_key=True),  # random: the page's only handle on a pair
     sa.Column("session", sa.String(64), nullable=False, index=True),  # salted hash of the browser session
     sa.Column("issued_at", sa.Float, nullable=False),
     sa.Column("used_at", sa.Float),  # set once, when its vote is accepted
     sa.Column("pair", sa.JSON, nullable=False),  # everything the vote row needs, as the server issued it
-)  # fmt: skip
+)
 votes = sa.Table(
-    "votes", metadata,
+    "votes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("ticket", sa.String(64), nullable=False, unique=True),  # a ticket is voted on once
     sa.Column("time", sa.Float, nullable=False),
@@ -49,13 +51,14 @@ votes = sa.Table(
     sa.Column("metrics_a", sa.JSON),  # the two outputs' yardsticks: how well each agrees with people
     sa.Column("metrics_b", sa.JSON),
     sa.Column("weights", sa.String(40)),
-)  # fmt: skip
+)
 refusals = sa.Table(
-    "refusals", metadata,
+    "refusals",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("time", sa.Float, nullable=False),
     sa.Column("reason", sa.String(40), nullable=False),
-)  # fmt: skip
+)
 
 
 def _v1(connection: sa.Connection) -> None:
