@@ -22,8 +22,8 @@ _EXPORTS = {
     "Comparison": "nst.compare",
     "ComparisonResult": "nst.compare",
     "RunResult": "nst.compare",
-    "LOSSES": "nst.losses",
-    "PRESETS": "nst.layers",
+    "LOSSES": "nst.losses.catalogue",
+    "PRESETS": "nst.backbone.layers",
     "OPTIMIZERS": "nst.optimizers",
     "YARDSTICKS": "nst.metrics",
     "Yardstick": "nst.metrics",
@@ -31,10 +31,10 @@ _EXPORTS = {
     "load_image": "nst.images",
     "read_image": "nst.images",
     "save_png": "nst.images",
-    "load_backbone": "nst.backbone",
+    "load_backbone": "nst.backbone.model",
     "estimate": "nst.budget",
     "check_fits": "nst.budget",
-    "write_artifacts": "nst.report",
+    "write_artifacts": "nst.artifacts",
     "NSTError": "nst.errors",
 }
 __all__ = [*_EXPORTS, "__version__"]

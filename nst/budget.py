@@ -1,7 +1,7 @@
 """Memory and time of a run, estimated before it starts, and a refusal when it would not fit.
 
 The engine only estimates (a Comparison carries its `estimate`); refusing is policy, decided by the
-shells (page, CLI, sweep) through `check_fits`. Time comes from nst.layers.iteration_flops, the same
+shells (page, CLI, sweep) through `check_fits`. Time comes from nst.backbone.layers.iteration_flops, the same
 FLOP count `nst bench` reports, over a rate measured on this project's machines (FLOPS_PER_SECOND).
 Memory was calibrated on a 2-core AMD EPYC with 24 GB (peak resident memory of one process: 0.93 GB
 at 256 px, 1.27 GB at 512, 2.65 GB at 1024, gatys layers)."""
@@ -12,17 +12,17 @@ import os
 from dataclasses import dataclass
 
 from nst import limits
+from nst.backbone.layers import activation_floats, iteration_flops
+from nst.backbone.precision import native_bfloat16
 from nst.errors import SettingError
 from nst.images import working_shape
-from nst.layers import activation_floats, iteration_flops
-from nst.precision import native_bfloat16
 from nst.settings import Settings
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
 LBFGS_PAIRS = 10
 EVALUATIONS_PER_ITERATION = 1.15  # L-BFGS' line search sometimes evaluates twice
-# Rate of nst.layers.iteration_flops work per second, float32, whole runs (steps, line searches and
+# Rate of nst.backbone.layers.iteration_flops work per second, float32, whole runs (steps, line searches and
 # Python included). Recalibrated once when the budget took over the benchmark's exact count: a 2-loss,
 # 30-iteration, 256 px float32 comparison on a 2-core AMD EPYC (AVX-512 BF16) took 39.8 s, estimated 40.3 s.
 FLOPS_PER_SECOND = 1.0e11
@@ -48,7 +48,7 @@ def estimate(
     settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None, n_styles: int = 1
 ) -> Estimate:
     """For a comparison of `n_losses` losses with these settings on a content image of this shape; `cost`:
-    their time in units of one Gram loss's (nst.losses.relative_cost), `n_losses` when not given. Several
+    their time in units of one Gram loss's (nst.losses.catalogue.relative_cost), `n_losses` when not given. Several
     styles add their target passes and per-iteration statistics (`n_styles`), a little each."""
     shape = working_shape(content_shape, settings.size)
     layers, network = settings.layers, settings.network

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nst import limits
-from nst.backbone import WeightsInfo
+from nst.backbone.model import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import check_working_size, resize_long_side
-from nst.losses import LOSSES, relative_cost
+from nst.losses.catalogue import LOSSES, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
 from nst.styles import plan, style_size

@@ -11,8 +11,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from nst import limits
+from nst.backbone.networks import Network
 from nst.errors import ImageError
-from nst.networks import Network
 
 FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")  # what Pillow may decode; nothing else is parsed
 # File name endings of those formats: how a folder's images are found (decoding never trusts them)

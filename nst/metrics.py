@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nst.features import feature_extractor, gram
-from nst.layers import PRESETS
+from nst.backbone.features import feature_extractor, gram
+from nst.backbone.layers import PRESETS
 from nst.runtime import tf
 
 

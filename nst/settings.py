@@ -10,11 +10,11 @@ import math
 from dataclasses import dataclass
 
 from nst import limits
+from nst.backbone.layers import resolve_layers
+from nst.backbone.networks import NAMED_WEIGHTS, NETWORKS, SMOOTHINGS, LayerPreset, Network
+from nst.backbone.precision import PRECISION_CHOICES, resolve_precision
 from nst.errors import SettingError
-from nst.layers import resolve_layers
-from nst.networks import NAMED_WEIGHTS, NETWORKS, SMOOTHINGS, LayerPreset, Network
 from nst.optimizers import OPTIMIZERS
-from nst.precision import PRECISION_CHOICES, resolve_precision
 from nst.registry import unknown_name_message
 from nst.schedule import SCHEDULES, stage_plan
 
@@ -26,7 +26,7 @@ POOLINGS = ("max", "avg")
 
 @dataclass(frozen=True)
 class Settings:
-    backbone: str = "vgg16"  # the network: a name in nst.networks.NETWORKS (nst backbones)
+    backbone: str = "vgg16"  # the network: a name in nst.backbone.networks.NETWORKS (nst backbones)
     preset: str = "gatys"  # layer preset: a name in the backbone's presets
     content_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
     style_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
@@ -100,7 +100,7 @@ class Settings:
 
     @property
     def feature_smoothing(self) -> str:
-        """none | softmax: `auto` resolved for the backbone (nst.networks: none for VGG)."""
+        """none | softmax: `auto` resolved for the backbone (nst.backbone.networks: none for VGG)."""
         return self.network.smoothing if self.smoothing == "auto" else self.smoothing
 
     @property

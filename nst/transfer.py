@@ -5,7 +5,7 @@ by a reference value so that the weights mean the same thing whatever the loss:
 - C = mean over content layers of loss(F(generated), F(content)) / loss(F(style), F(content)):
   1 means "as far from the content as the style image is" (the style image resized to the content's shape);
 - S = mean over style layers of d(T(generated), T(style)) / d(T(content), T(style)), T the loss's style
-  statistic (Gram matrices unless the loss names another: nst.losses), d its distance:
+  statistic (Gram matrices unless the loss names another: nst.losses.catalogue), d its distance:
   1 means "as far from the style as the content image is", so from a content start S begins at 1;
 - TV = total variation(generated) / the mean total variation of the content and (resized) style images,
   so a flat content image (all black, say) still has a finite, meaningful reference.
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nst.backbone import WeightsInfo, load_backbone
+from nst.backbone.features import FeatureExtractor, feature_extractor
+from nst.backbone.model import WeightsInfo, load_backbone
 from nst.caching import OnceCache, shared
 from nst.errors import NSTError, SettingError
-from nst.features import FeatureExtractor, feature_extractor
 from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
-from nst.losses import LOSSES, Loss
+from nst.losses.catalogue import LOSSES, Loss
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings

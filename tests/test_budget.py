@@ -9,9 +9,9 @@ SHAPE = (300, 451, 3)
 
 
 def test_time_is_the_benchmarks_flop_count_over_the_calibrated_rate():
-    """One FLOP count (nst.layers.iteration_flops) serves the estimate and `nst bench`."""
+    """One FLOP count (nst.backbone.layers.iteration_flops) serves the estimate and `nst bench`."""
+    from nst.backbone.layers import PRESETS, iteration_flops
     from nst.images import working_shape
-    from nst.layers import PRESETS, iteration_flops
 
     settings = Settings(size=256, iterations=50, precision="float32")
     flops = iteration_flops(PRESETS.get("gatys"), working_shape(SHAPE, 256))
@@ -76,7 +76,7 @@ def test_multiscale_is_estimated_at_its_stages_cost():
 
 def test_a_costlier_statistic_is_estimated_longer_by_its_measured_ratio():
     from nst.compare import Comparison
-    from nst.statistics import STATISTICS
+    from nst.losses.style_statistics import STATISTICS
 
     content, style = np.zeros((48, 64, 3), np.float32), np.ones((48, 64, 3), np.float32)
     settings = Settings(size=64, iterations=10, weights="random")

@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from nst.cli import main
-from nst.losses import LOSSES
+from nst.losses.catalogue import LOSSES
 
 from .conftest import CONTENT, STYLE
 
@@ -27,7 +27,7 @@ def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsy
     assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
-    from nst.backbone import file_sha256
+    from nst.backbone.model import file_sha256
 
     assert config["inputs"]["content"]["sha256"] == file_sha256(CONTENT)
     printed = capsys.readouterr().out
@@ -159,7 +159,7 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
 
 
 def test_an_explicit_bfloat16_where_it_is_emulated_is_warned_about_in_one_line(tmp_path, capsys, monkeypatch):
-    from nst import precision
+    from nst.backbone import precision
 
     monkeypatch.setattr(precision, "native_bfloat16", lambda: False)
     args = [

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nst.artifacts import HISTORY_COLUMNS, artifacts, write_artifacts, zip_bytes
 from nst.compare import Comparison, parse_losses
 from nst.errors import SettingError, UnknownNameError
 from nst.metrics import score
-from nst.report import HISTORY_COLUMNS, artifacts, write_artifacts, zip_bytes
 from nst.settings import Settings
 
 SETTINGS = Settings(weights="vgg16-hed", size=64, iterations=8, preview_every=4, precision="float32")
@@ -98,7 +98,7 @@ def test_parse_losses(losses, error, message):
 
 
 def test_curve_rows_start_at_one_for_total_and_style(result):
-    from nst.report import curve_rows
+    from nst.artifacts import curve_rows
 
     histories = {loss: run.history for loss, run in result.runs.items()}
     for term in ("total", "style"):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst.distances import DISTANCES
-from nst.losses import examples, parse
+from nst.losses.catalogue import examples, parse
+from nst.losses.distances import DISTANCES
 
 ALL = examples(DISTANCES)  # robust at alpha 2, 1, 0.5, 0, -2, -inf
 rng = np.random.default_rng(7)

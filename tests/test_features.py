@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst.backbone import load_backbone
-from nst.features import CAFFE_MEAN_BGR, FeatureExtractor, gram, preprocess
-from nst.layers import resolve_layers
+from nst.backbone.features import CAFFE_MEAN_BGR, FeatureExtractor, gram, preprocess
+from nst.backbone.layers import resolve_layers
+from nst.backbone.model import load_backbone
 
 
 def test_gram_matches_numpy():
@@ -38,7 +38,7 @@ def test_extractor_runs_only_up_to_the_deepest_layer_and_matches_the_full_networ
 
 
 def test_bfloat16_features_are_float32_and_close_to_float32_ones():
-    from nst.features import feature_extractor
+    from nst.backbone.features import feature_extractor
 
     layers = resolve_layers("gatys")
     image = tf.constant(np.random.default_rng(3).random((1, 48, 64, 3)).astype(np.float32))
@@ -52,7 +52,7 @@ def test_bfloat16_features_are_float32_and_close_to_float32_ones():
 
 
 def test_softmax_smoothing_is_a_softmax_over_the_whole_layer_times_its_size():
-    from nst.features import smooth
+    from nst.backbone.features import smooth
 
     features = np.random.default_rng(5).normal(size=(1, 3, 4, 5)).astype(np.float32)
     flat = features.ravel().astype(np.float64)
@@ -64,7 +64,7 @@ def test_softmax_smoothing_is_a_softmax_over_the_whole_layer_times_its_size():
 
 
 def test_the_extractor_smooths_every_feature_when_asked():
-    from nst.features import smooth
+    from nst.backbone.features import smooth
 
     model = load_backbone("random").model
     layers = resolve_layers("seed")

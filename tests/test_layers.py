@@ -2,10 +2,8 @@ import keras
 import pytest
 import tensorflow as tf
 
-from nst.backbone import load_backbone
-from nst.errors import UnknownNameError
-from nst.features import preprocess
-from nst.layers import (
+from nst.backbone.features import preprocess
+from nst.backbone.layers import (
     BY_NAME,
     CONV_LAYERS,
     LAYERS,
@@ -17,6 +15,8 @@ from nst.layers import (
     output_shape,
     resolve_layers,
 )
+from nst.backbone.model import load_backbone
+from nst.errors import UnknownNameError
 
 
 @pytest.fixture(scope="module")

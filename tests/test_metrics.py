@@ -47,7 +47,7 @@ def test_best_losses_follow_each_yardsticks_direction():
 
 
 def test_one_record_per_yardstick_with_unique_labels_and_real_losses():
-    from nst.losses import LOSSES
+    from nst.losses.catalogue import LOSSES
     from nst.metrics import IMAGE_YARDSTICKS
 
     labels = [y.label for y in YARDSTICKS.values()]
@@ -69,9 +69,9 @@ def test_score_gives_every_image_yardstick(content_image, style_image):
 
 def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(content_image, style_image):
     """MSE of Grams on the gatys style layers: exactly what `mse` computes on each of them."""
-    from nst.distances import DISTANCES
-    from nst.features import feature_extractor, gram
-    from nst.layers import PRESETS
+    from nst.backbone.features import feature_extractor, gram
+    from nst.backbone.layers import PRESETS
+    from nst.losses.distances import DISTANCES
 
     extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
     _, output = extractor(content_image[None])
@@ -131,9 +131,9 @@ def test_the_swd_yardsticks_are_zero_for_identical_inputs_and_positive_otherwise
 def test_the_swd_yardsticks_cost_under_a_second_per_output_at_256_px():
     import time
 
-    from nst.features import feature_extractor
+    from nst.backbone.features import feature_extractor
+    from nst.backbone.layers import PRESETS
     from nst.images import load_image, resize_long_side
-    from nst.layers import PRESETS
     from nst.metrics import feature_swd, rgb_to_lab, sliced_wasserstein
 
     from .conftest import CONTENT, STYLE
@@ -149,8 +149,8 @@ def test_the_swd_yardsticks_cost_under_a_second_per_output_at_256_px():
 
 def test_one_judge_scores_like_each_yardstick_computed_on_its_own(content_image, style_image):
     """The judge keeps the style's projections and features: its numbers equal the direct routes."""
-    from nst.features import feature_extractor
-    from nst.layers import PRESETS
+    from nst.backbone.features import feature_extractor
+    from nst.backbone.layers import PRESETS
     from nst.metrics import Judge, feature_swd, rgb_to_lab, sliced_wasserstein
 
     judge = Judge(content_image, style_image, "vgg16-hed", "max")

@@ -1,4 +1,4 @@
-"""Each backbone of nst.networks against Keras' own model: its table, presets, preprocessing, weights and
+"""Each backbone of nst.backbone.networks against Keras' own model: its table, presets, preprocessing, weights and
 a short comparison. The large networks are `slow` (CI runs them; the fast tier keeps vgg16's checks)."""
 
 import keras
@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst import backbone
-from nst.backbone import build, keras_layer, load_backbone, measure_costs, resolve_weights_name
+from nst.backbone import model as backbone
+from nst.backbone.features import preprocess
+from nst.backbone.layers import iteration_flops, resolve_layers
+from nst.backbone.model import build, keras_layer, load_backbone, measure_costs, resolve_weights_name
+from nst.backbone.networks import NETWORKS, describe_backbones
 from nst.compare import Comparison
 from nst.errors import SettingError, UnknownNameError, WeightsError
-from nst.features import preprocess
-from nst.layers import iteration_flops, resolve_layers
-from nst.networks import NETWORKS, describe_backbones
 from nst.settings import Settings
 
 HEAVY = ("resnet50", "inception_v3", "inception_resnet_v2")  # seconds to build: slow

@@ -1,7 +1,7 @@
 import pytest
 
-from nst import precision
-from nst.precision import cpu_has_native_bfloat16, emulation_warning, resolve_precision
+from nst.backbone import precision
+from nst.backbone.precision import cpu_has_native_bfloat16, emulation_warning, resolve_precision
 from nst.settings import Settings
 
 XEON_AMX = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n"

@@ -7,7 +7,15 @@ import pytest
 from nst.errors import SettingError, UnknownNameError
 from nst.settings import Settings
 
-LIGHT_MODULES = ("nst", "nst.settings", "nst.layers", "nst.losses", "nst.budget", "nst.sweep.grid", "nst.cli")
+LIGHT_MODULES = (
+    "nst",
+    "nst.settings",
+    "nst.backbone.layers",
+    "nst.losses.catalogue",
+    "nst.budget",
+    "nst.sweep.grid",
+    "nst.cli",
+)
 
 
 def test_the_loss_is_not_a_setting():

@@ -225,8 +225,8 @@ def test_every_statistic_starts_at_one_from_the_content_and_lowers_its_style_ter
     """The fair-weight rule for every statistic (mrf, hist: matched against the generated image itself
     too), and a few steps of each in one comparison, sharing its target features."""
     from nst.compare import Comparison
-    from nst.losses import examples
-    from nst.statistics import STATISTICS
+    from nst.losses.catalogue import examples
+    from nst.losses.style_statistics import STATISTICS
 
     comparison = Comparison(
         content_image, style_image, Settings(**{**TINY, "size": 64, "iterations": 3}), examples(STATISTICS)

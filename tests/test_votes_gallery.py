@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from nst.artifacts import artifacts
 from nst.compare import Comparison
 from nst.errors import NSTError
-from nst.report import artifacts
 from nst.settings import Settings
 from nst.votes import gallery
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from nst.backbone import load_backbone
+from nst.artifacts import artifacts, zip_bytes
+from nst.backbone.model import load_backbone
+from nst.backbone.precision import emulation_warning, resolve_precision
 from nst.budget import check_fits
 from nst.compare import Comparison, parse_losses
 from nst.errors import NSTError
 from nst.images import read_image, resize_long_side
-from nst.losses import relative_cost
-from nst.precision import emulation_warning, resolve_precision
-from nst.report import artifacts, zip_bytes
+from nst.losses.catalogue import relative_cost
 from nst.settings import Settings
 from nst.votes.gallery import outputs_from_files
 from views.link import choice, current, link_query, publish, restore
@@ -45,7 +45,7 @@ LINK_PARAMS = (
     *PARAMS,
     *STYLE_PARAMS,
 )
-# The model has one cache: nst.backbone.load_backbone's, process-wide and safe across sessions' threads
+# The model has one cache: nst.backbone.model.load_backbone's, process-wide and safe across sessions' threads
 # (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
 
 

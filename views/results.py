@@ -7,10 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from nst.artifacts import curve_rows
 from nst.compare import ComparisonResult
-from nst.losses import file_stem
+from nst.losses.catalogue import file_stem
 from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
-from nst.report import curve_rows
 from nst.votes.gallery import Unit
 
 TERMS = {"total": "total objective", "content": "content term", "style": "style term"}

@@ -7,13 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from nst import limits
+from nst.backbone.layers import layer_names
+from nst.backbone.networks import NETWORKS, SMOOTHINGS
+from nst.backbone.precision import PRECISION_CHOICES
 from nst.errors import NSTError
-from nst.layers import layer_names
-from nst.losses import GRAMMAR, LOSSES, family
+from nst.losses.catalogue import GRAMMAR, LOSSES, family
 from nst.metrics import JUDGE_NOTE
-from nst.networks import NETWORKS, SMOOTHINGS
 from nst.optimizers import OPTIMIZERS
-from nst.precision import PRECISION_CHOICES
 from nst.schedule import SCHEDULES
 from nst.settings import COLORS, INITS, STYLE_SCALES, Settings
 from views.link import Param, choice, number, one_of, several
@@ -238,7 +238,7 @@ def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:
 def weights_problem(backbone: str, weights: str) -> str:
     """Why `weights` cannot be had for `backbone` here ("" when they can): ImageNet weights neither cached
     nor downloadable, for a backbone with no offline weights. Asks the network at most once per process."""
-    from nst.backbone import imagenet_missing_message, imagenet_reachable
+    from nst.backbone.model import imagenet_missing_message, imagenet_reachable
 
     network = NETWORKS.get(backbone)
     if weights not in ("auto", "imagenet") or (weights == "auto" and network.offline_weights):

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from nst import limits
-from nst.backbone import load_backbone
+from nst.backbone.model import load_backbone
 from nst.errors import NSTError
 from nst.images import load_image, resize_long_side
 from nst.runqueue import RunQueue
@@ -44,7 +44,7 @@ class Engine:
     def _load(self) -> None:
         started = time.perf_counter()
         try:
-            from nst.precision import native_bfloat16
+            from nst.backbone.precision import native_bfloat16
 
             native_bfloat16()  # imports TensorFlow and probes its devices
             default = Settings()

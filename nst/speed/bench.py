@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nst.backbone.layers import PRESETS, iteration_flops
+from nst.backbone.precision import native_bfloat16
 from nst.budget import EVALUATIONS_PER_ITERATION
 from nst.compare import Comparison
 from nst.images import resize_long_side
-from nst.layers import PRESETS, iteration_flops
-from nst.losses import LOSSES
+from nst.losses.catalogue import LOSSES
 from nst.metrics import score, ssim
-from nst.precision import native_bfloat16
 from nst.runtime import tf
 from nst.settings import Settings
 from nst.speed import estimate

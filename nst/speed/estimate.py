@@ -1,7 +1,7 @@
 """How long each section of `nst bench` will take on this machine, said before it starts.
 
 Each section is a list of Work: the objective-and-gradient evaluations each contender will make, at its
-size, layers and precision. Their FLOPs (nst.layers.iteration_flops, the budget's count) over this
+size, layers and precision. Their FLOPs (nst.backbone.layers.iteration_flops, the budget's count) over this
 machine's float32 convolution rate, measured in a second (nst.speed.bench.conv_rate), give the seconds;
 bfloat16 is faster by the budget's speed-up where native and slower where emulated. Each objective
 traced and each model built adds a fixed set-up time. The same Work gives each section's progress total.
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nst.backbone.layers import PRESETS, iteration_flops
 from nst.budget import EVALUATIONS_PER_ITERATION, speedup
 from nst.images import working_shape
-from nst.layers import PRESETS, iteration_flops
-from nst.losses import relative_cost
+from nst.losses.catalogue import relative_cost
 from nst.settings import Settings
 from nst.speed.plan import Plan
 
@@ -35,7 +35,7 @@ class Work:
     evaluations: float  # objective-and-gradient evaluations
     precision: str = "float32"
     preset: str = "gatys"
-    cost: float = 1.0  # the loss's time per evaluation in units of a Gram loss's (nst.losses.relative_cost)
+    cost: float = 1.0  # the loss's time per evaluation in units of a Gram loss's (nst.losses.catalogue.relative_cost)
     setups: int = 1  # objectives traced
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from nst.losses import FEATURED
+from nst.losses.catalogue import FEATURED
 
 SECTIONS = ("speed", "race", "precision", "multiscale", "compare", "losses")  # nst.speed.bench runs them in this order
 TUTORIAL_STEPS = 1000  # the TensorFlow tutorial's Adam steps

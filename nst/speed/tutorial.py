@@ -2,7 +2,7 @@
 
 Its objective, on an image x (1, H, W, 3) in [0, 1]:
     W_c * mean((F4_2(x) - F4_2(content))^2)                      content: block4_conv2
-  + W_s * mean over style layers of mean((G(x) - G(style))^2)     G: nst.features.gram (sum / positions)
+  + W_s * mean over style layers of mean((G(x) - G(style))^2)     G: nst.backbone.features.gram (sum / positions)
   + W_tv * tf.image.total_variation(x)
 The tutorial's weights (1e4, 1e-2, 30) leave the style faint with the vgg16-hed weights; RACE_WEIGHTS
 give a full stylisation. Its optimizer is Adam(0.02, beta_1 0.99, epsilon 0.1) from the content
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nst.backbone.features import feature_extractor, gram
+from nst.backbone.layers import PRESETS
 from nst.caching import shared
-from nst.features import feature_extractor, gram
-from nst.layers import PRESETS
 from nst.runtime import keras, tf
 from nst.speed.plan import TUTORIAL_STEPS
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.design import Study, arm_loss
-from nst.study.stats import PairedTest, holm, paired_test, variance_shares
+from nst.study.inference import PairedTest, holm, paired_test, variance_shares
 from nst.sweep.grid import stem
 from nst.sweep.tables import result_rows
 

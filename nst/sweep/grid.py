@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nst.errors import NSTError, SettingError
-from nst.losses import LOSSES
+from nst.losses.catalogue import LOSSES
 from nst.registry import unknown_name_message
 from nst.settings import Settings
 

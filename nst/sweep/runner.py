@@ -3,7 +3,7 @@
 A run is one comparison (nst.compare) of the grid's losses. The task gets the images' bytes and
 returns the artifacts' bytes, so workers need no shared file system; the driver writes each run's
 folder atomically, which makes a sweep resumable: a folder with a finished run.json is skipped.
-Workers keep their process between tasks, so each loads the model once (nst.backbone caches it).
+Workers keep their process between tasks, so each loads the model once (nst.backbone.model caches it).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def write_run(folder: Path, outcome: dict) -> None:
 
 def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> dict:
     """One run, in a Ray worker: a comparison of spec.losses. Never raises: a failure is its outcome."""
-    from nst.backbone import load_backbone
+    from nst.backbone.model import load_backbone
 
     threads = _limit_threads()
     started, files, rows, status, error, seconds = time.time(), {}, [], "complete", "", {}
@@ -193,10 +193,10 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
 def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> tuple:
     """(artifacts, a row per loss, where the time went: seconds of the runs (model load, targets and
     iterations) and of scoring their images)."""
+    from nst.artifacts import artifacts, input_record_bytes
     from nst.budget import check_fits
     from nst.compare import Comparison
     from nst.images import read_image
-    from nst.report import artifacts, input_record_bytes
     from nst.styles import read_mask
 
     content = read_image(content_bytes, spec.content.name).pixels

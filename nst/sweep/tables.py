@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from nst.losses import dial, file_stem
+from nst.losses.catalogue import dial, file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 

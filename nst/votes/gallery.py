@@ -14,10 +14,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from nst.artifacts import HISTORY_COLUMNS
 from nst.errors import NSTError
-from nst.losses import file_stem
+from nst.losses.catalogue import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
-from nst.report import HISTORY_COLUMNS
 
 GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
 IMAGE_ENDINGS = (".jpg", ".png")  # a gallery ships JPEGs; `nst study` and the page make PNGs

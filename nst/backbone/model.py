@@ -1,4 +1,4 @@
-"""Backbone networks (nst.networks) from keras.applications: where their weights come from, and which
+"""Backbone networks (nst.backbone.networks) from keras.applications: where their weights come from, and which
 weights made a result.
 
 `weights` is one of:
@@ -25,17 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
+from nst.backbone.layers import BY_NAME, CONV_LAYERS
+from nst.backbone.networks import NAMED_WEIGHTS, NETWORKS, Network
+from nst.backbone.precision import PRECISIONS
 from nst.caching import shared
 from nst.errors import WeightsError
-from nst.layers import BY_NAME, CONV_LAYERS
-from nst.networks import NAMED_WEIGHTS, NETWORKS, Network
-from nst.precision import PRECISIONS
 from nst.runtime import keras
 
 IMAGENET_FILE = NETWORKS.get("vgg16").imagenet_file
 DOWNLOAD_PROBE_SECONDS = 3.0
 NO_DOWNLOAD = "NST_NO_DOWNLOAD"  # "1": never try to download weights (tests; servers kept offline)
-STEM_ALIAS = "stem_conv"  # stem_conv3: the third ReLU of an Inception stem (nst.networks)
+STEM_ALIAS = "stem_conv"  # stem_conv3: the third ReLU of an Inception stem (nst.backbone.networks)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class WeightsInfo:
 
 @dataclass(frozen=True)
 class Backbone:
-    model: object  # keras.Model without its top, input (1, H, W, 3) preprocessed (nst.features)
+    model: object  # keras.Model without its top, input (1, H, W, 3) preprocessed (nst.backbone.features)
     info: WeightsInfo
     network: Network
 
@@ -139,7 +139,7 @@ def vgg16(pooling: str = "max", precision: str = "float32"):
 
 
 def keras_layer(model, name: str):
-    """The model's layer for a name of nst.networks: Keras' own, or `stem_convK`, the stem's K-th ReLU."""
+    """The model's layer for a name of nst.backbone.networks: Keras' own, or `stem_convK`, the stem's K-th ReLU."""
     if name.startswith(STEM_ALIAS):
         activations = [layer for layer in model.layers if isinstance(layer, keras.layers.Activation)]
         return activations[int(name[len(STEM_ALIAS) :]) - 1]
@@ -255,7 +255,7 @@ def _file_arrays(path: Path, network: Network | None = None) -> tuple[list[np.nd
 
 
 def measure_costs(model, network: Network, size: int = 299) -> dict[str, tuple[int, float, float, float]]:
-    """Second route to nst.networks' table, from Keras' model on a (size, size) image: per layer
+    """Second route to nst.backbone.networks' table, from Keras' model on a (size, size) image: per layer
     (channels, output side, forward multiply-adds per input pixel up to it, activation floats per input
     pixel up to it; every layer's output counted but padding's)."""
     probe = keras.Model(model.input, [layer.output for layer in model.layers[1:]])

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nst.study.stats import (
+from nst.study.inference import (
     bootstrap_median_interval,
     holm,
     paired_test,

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from nst.backbone import file_sha256
+from nst.backbone.model import file_sha256
 from nst.compare import ComparisonResult
 from nst.images import png_bytes
-from nst.losses import file_stem
+from nst.losses.catalogue import file_stem
 from nst.metrics import YARDSTICKS
 from nst.sheet import comparison_sheet
 

@@ -1,11 +1,11 @@
-"""The arithmetic on a backbone's layers (nst.networks): which layers a run uses, their output shapes,
+"""The arithmetic on a backbone's layers (nst.backbone.networks): which layers a run uses, their output shapes,
 its FLOPs and the activation memory it keeps. Pure Python: settings, the budget and the benchmark read
 it without loading TensorFlow."""
 
 from __future__ import annotations
 
+from nst.backbone.networks import NETWORKS, Layer, LayerPreset, Network
 from nst.errors import UnknownNameError
-from nst.networks import NETWORKS, Layer, LayerPreset, Network
 from nst.registry import unknown_name_message
 
 VGG16_NETWORK = NETWORKS.get("vgg16")

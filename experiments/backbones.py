@@ -5,8 +5,8 @@ downloaded here. One VGG16 judge with the trained vgg16-hed weights scores every
 so the rows compare. Writes table.md (markdown), results.json and sheet.jpg (rows: pair x backbone,
 columns: smoothing none, softmax) into --out.
 
-    python bench/backbones.py --out docs/backbones   # about 12 min on 2 cores
-    python bench/backbones.py --speed                # s/iteration of every backbone at 256 px (2 min)
+    python experiments/backbones.py --out docs/backbones   # about 12 min on 2 cores
+    python experiments/backbones.py --speed                # s/iteration of every backbone at 256 px (2 min)
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from nst.backbone.networks import NETWORKS
 from nst.compare import Comparison
 from nst.images import load_image, to_uint8
 from nst.metrics import Judge
-from nst.networks import NETWORKS
 from nst.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"

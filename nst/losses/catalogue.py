@@ -1,5 +1,5 @@
-"""The losses users choose by name: a style statistic (nst.statistics) compared by a distance
-(nst.distances).
+"""The losses users choose by name: a style statistic (nst.losses.style_statistics) compared by a distance
+(nst.losses.distances).
 
     NAME     = DISTANCE | STATISTIC | STATISTIC "+" DISTANCE
     a part   = its registered name, then any parameters as ":key=value"
@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nst.distances import DISTANCES, Distance
 from nst.errors import SettingError, UnknownNameError
+from nst.losses.distances import DISTANCES, Distance
+from nst.losses.style_statistics import STATISTICS
 from nst.registry import Entry, Registry, unknown_name_message
-from nst.statistics import STATISTICS
 
 DEFAULT_STATISTIC, DEFAULT_DISTANCE = "gram", "mse"
 # What the page offers and `nst losses` lists first; any other combination is chosen by name.
@@ -55,7 +55,7 @@ class Loss:
     distance_name: str  # canonical, with parameters: "robust:alpha=0.5"
     description: str  # one line
     distance: Distance  # compares content features, and each pair the statistic makes
-    statistic: Any  # nst.statistics: target(style, like, seed) and pair(generated, target)
+    statistic: Any  # nst.losses.style_statistics: target(style, like, seed) and pair(generated, target)
     dial: tuple[str, str, float] | None = None  # (part's name, parameter, value) of its first parameter, if any
 
     def style(self, generated: Any, target: tuple) -> Any:

@@ -1,11 +1,11 @@
 """Features: each backbone's input preprocessing, activation smoothing, Gram matrices, and a shared
-feature extractor (layers: nst.networks)."""
+feature extractor (layers: nst.backbone.networks)."""
 
 from __future__ import annotations
 
-from nst.backbone import keras_layer, load_backbone
+from nst.backbone.model import keras_layer, load_backbone
+from nst.backbone.networks import NETWORKS, LayerPreset, Network
 from nst.caching import shared
-from nst.networks import NETWORKS, LayerPreset, Network
 from nst.runtime import keras, tf
 
 # Caffe's ImageNet mean, BGR: VGG and ResNet50 weights (ImageNet and HED alike) expect BGR minus this, 0-255.

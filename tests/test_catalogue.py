@@ -3,7 +3,7 @@
 import pytest
 
 from nst.errors import SettingError, UnknownNameError
-from nst.losses import FEATURED, LOSSES, describe, file_stem, parse
+from nst.losses.catalogue import FEATURED, LOSSES, describe, file_stem, parse
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_names_are_parsed_and_made_canonical(name, canonical, statistic, distanc
 
 def test_every_existing_name_keeps_its_meaning():
     """A distance alone is the distance applied to Gram matrices, as before statistics existed."""
-    from nst.distances import DISTANCES
+    from nst.losses.distances import DISTANCES
 
     for entry in DISTANCES:
         if not entry.params:

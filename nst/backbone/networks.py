@@ -3,11 +3,11 @@
 Pure Python: settings, the budget and the CLI's listing read it without loading TensorFlow. A layer name
 is Keras' own where Keras gives a stable one (block4_conv2, conv4_block6_out, mixed5, block17_20_ac). The
 Inception stems' convolutions have no stable Keras name (Keras numbers them per process), so they are
-named here `stem_conv1` to `stem_conv5`: the stem's ReLUs in network order (nst.backbone finds them).
+named here `stem_conv1` to `stem_conv5`: the stem's ReLUs in network order (nst.backbone.model finds them).
 
-Costs for the budget: VGG's table lists every conv, so its FLOPs are counted exactly (nst.layers). The
+Costs for the budget: VGG's table lists every conv, so its FLOPs are counted exactly (nst.backbone.layers). The
 others carry, per layer, the forward multiply-adds and the activation floats per input pixel of the
-network up to that layer, measured from Keras' model at 299x299 (`nst.backbone.measure_costs`; a test
+network up to that layer, measured from Keras' model at 299x299 (`nst.backbone.model.measure_costs`; a test
 recomputes them)."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Network:
 
 
 NAMED_WEIGHTS = ("auto", "imagenet", "vgg16-hed", "random")  # every name some backbone accepts
-SMOOTHINGS = ("none", "softmax")  # activation smoothing of the features (nst.features.smooth)
+SMOOTHINGS = ("none", "softmax")  # activation smoothing of the features (nst.backbone.features.smooth)
 KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 NETWORKS: Registry[Network] = Registry("backbone")
 

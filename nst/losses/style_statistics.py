@@ -4,14 +4,14 @@ A statistic has two halves. `target(style, like, seed)` runs once per comparison
 image's features (1, h_s, w_s, C) and the content's features at the same layer (1, h, w, C) (the
 generated image's shape), seeded by [the run's seed, the layer's index]; it returns a tuple of
 tensors. `pair(generated, target)` runs every iteration and returns two tensors of one shape, which a
-distance (nst.distances) compares. The reference of the normalised style term is the same pair made
+distance (nst.losses.distances) compares. The reference of the normalised style term is the same pair made
 from the content's features, so from a content start the term is 1 for every statistic and distance.
 
 A statistic whose target depends on the generated image itself in a discontinuous way (mrf's nearest
 patches) also has `refresh(generated, target)`: the transfer calls it once per iteration, at the
 accepted image, so that every line search sees one smooth objective.
 
-A new statistic is one decorated class here; nst.losses names it and the tests pick it up.
+A new statistic is one decorated class here; nst.losses.catalogue names it and the tests pick it up.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
+from nst.backbone.features import gram
 from nst.errors import SettingError
-from nst.features import gram
 from nst.registry import Registry
 from nst.runtime import tf
 

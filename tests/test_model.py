@@ -2,10 +2,10 @@ import h5py
 import numpy as np
 import pytest
 
-from nst import backbone
-from nst.backbone import hed_weights_path, load_backbone, read_hed_weights, resolve_weights_name
+from nst.backbone import model as backbone
+from nst.backbone.layers import CONV_LAYERS
+from nst.backbone.model import hed_weights_path, load_backbone, read_hed_weights, resolve_weights_name
 from nst.errors import WeightsError
-from nst.layers import CONV_LAYERS
 
 
 def test_hed_file_gives_all_13_conv_layers_with_vgg16_shapes():

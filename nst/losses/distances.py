@@ -1,5 +1,5 @@
 """Distances between a generated tensor and its target: the content term compares features with one,
-the style term compares a style statistic (nst.statistics: Gram matrices by default) with the same one.
+the style term compares a style statistic (nst.losses.style_statistics: Gram matrices by default) with the same one.
 
 Every loss is `loss(generated, target) -> scalar`: zero when the two are equal, never negative, and
 finite in value and gradient for inputs with exact zeros (ReLU features have many) and with very large
@@ -9,7 +9,7 @@ each other, fairly across losses, is in nst.transfer (each term divided by a ref
 
 A new distance is one decorated function here; the registry and the tests pick it up. A distance with
 parameters (`robust:alpha=0.5`) registers a factory: `robust(alpha=0.5)` returns the distance.
-How distances and statistics combine into the names users choose is nst.losses.
+How distances and statistics combine into the names users choose is nst.losses.catalogue.
 """
 
 from __future__ import annotations

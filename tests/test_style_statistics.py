@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst.losses import examples, parse
-from nst.statistics import RFF_FEATURES, STATISTICS
+from nst.losses.catalogue import examples, parse
+from nst.losses.style_statistics import RFF_FEATURES, STATISTICS
 
 STYLE_LOSSES = examples(STATISTICS) + ["mean_std+mae", "swd+robust:alpha=0", "hist+cosine", "mrf+huber"]
 SEED = [0, 3]

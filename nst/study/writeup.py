@@ -13,7 +13,7 @@ import numpy as np
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.analysis import Analysis, analyse, sentence
 from nst.study.design import Study, arm_loss
-from nst.study.stats import ALPHA, BOOTSTRAP_RESAMPLES, PairedTest
+from nst.study.inference import ALPHA, BOOTSTRAP_RESAMPLES, PairedTest
 
 CSV_COLUMNS = [field.name for field in dataclasses.fields(PairedTest)] + ["significant", "own_measure_of_loss"]
 

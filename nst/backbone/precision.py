@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 
 # precision -> Keras dtype policy: bfloat16 computes the convolutions in bfloat16 (weights stay float32);
-# features are cast back to float32 before Gram matrices and losses (nst.features).
+# features are cast back to float32 before Gram matrices and losses (nst.backbone.features).
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 # Settings may also say "auto": bfloat16 where the hardware computes it natively, else float32.
 PRECISION_CHOICES = ("auto", *PRECISIONS)

@@ -1,6 +1,6 @@
 """Peak resident memory of one comparison per working size, each in a fresh process.
 
-python bench/peak_memory.py 256 512 1024 [--losses mse] [--preset gatys] [--precision float32]
+python experiments/peak_memory.py 256 512 1024 [--losses mse] [--preset gatys] [--precision float32]
 """
 
 from __future__ import annotations

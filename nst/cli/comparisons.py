@@ -1,0 +1,119 @@
+"""nst compare and nst run: losses under identical conditions, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nst.cli.flags import add_settings, settings_from
+from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
+from nst.errors import NSTError
+from nst.settings import Settings
+
+
+def register(commands) -> None:
+    compare = commands.add_parser("compare", help="run several losses under identical conditions")
+    compare.add_argument(
+        "--losses",
+        default="mse,mae",
+        metavar="LIST",
+        help="comma-separated (default mse,mae), e.g. mse,swd+mae,robust:alpha=0.5; see nst losses",
+    )
+    compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
+    run = commands.add_parser("run", help="one style transfer, one image")
+    run.add_argument("--loss", default="mse", metavar="NAME", help="the loss (default mse)")
+    run.add_argument("--out", required=True, metavar="PNG", help="output PNG file")
+    for sub, command in ((compare, _compare), (run, _run)):
+        sub.add_argument("content", help="content image (PNG, JPEG, WebP, BMP, GIF, TIFF)")
+        sub.add_argument(
+            "style", nargs="+", help="style image; several are blended (--blend) or given a region each (--mask)"
+        )
+        sub.add_argument(
+            "--mask",
+            nargs="+",
+            metavar="MASK",
+            help="one greyscale image per style, resized "
+            "to the content: white is where that style paints; what no mask covers keeps the "
+            "content",
+        )
+        add_settings(sub)
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
+        sub.set_defaults(command=command)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from nst.artifacts import input_record, write_artifacts
+
+    result, interrupted = _run_comparison(args, settings_from(args), args.losses)
+    inputs = {"content": input_record(args.content)}
+    for number, style in enumerate(args.style, start=1):
+        inputs["style" if number == 1 else f"style {number}"] = input_record(style)
+    for number, mask in enumerate(args.mask or [], start=1):
+        inputs[f"mask {number}"] = input_record(mask)
+    paths = write_artifacts(result, args.out, inputs)
+    _print_table(result)
+    print(f"wrote {len(paths)} files to {args.out}" + (" (partial: interrupted)" if interrupted else ""))
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from nst.images import save_png
+
+    settings = settings_from(args)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise NSTError(f"cannot write {out}: folder {out.parent} does not exist")
+    result, interrupted = _run_comparison(args, settings, [args.loss])
+    save_png(next(iter(result.runs.values())).image, out)
+    _print_table(result)
+    print(f"wrote {out}" + (" (partial: interrupted)" if interrupted else ""))
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
+    """(ComparisonResult, interrupted): the comparison with a progress bar; Ctrl-C keeps what was made."""
+    from nst.budget import check_fits
+    from nst.compare import Comparison, parse_losses
+    from nst.images import read_image
+    from nst.styles import read_mask
+
+    losses = parse_losses(losses)
+    content, styles = read_image(args.content), [read_image(path) for path in args.style]
+    masks = [read_mask(path) for path in args.mask] if args.mask else None
+    for notice in [*content.notices, *(n for style in styles for n in style.notices)]:
+        print(f"nst: {notice}", file=sys.stderr)
+    warn_emulated({settings.precision})
+    check_fits(settings, content.pixels.shape, len(losses))  # policy: refuse what cannot fit this machine
+    comparison = Comparison(content.pixels, [s.pixels for s in styles], settings, losses, masks)
+    if not args.quiet:
+        print(f"nst: estimated {comparison.estimate.describe()}", file=sys.stderr)
+    bar = None if args.quiet else progress_bar(len(losses) * settings.iterations, "it")
+    interrupted = False
+    try:
+        for event in comparison.events():
+            if bar and event.iteration:
+                bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
+                bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    if bar:
+        bar.close()
+    result = comparison.results()
+    if result.weights.notice:
+        print(f"nst: {result.weights.notice}", file=sys.stderr)
+    for run in result.runs.values():
+        if run.error:
+            print(f"nst: {run.error}; kept its best image", file=sys.stderr)
+    return result, interrupted
+
+
+def _print_table(result) -> None:
+    from nst.metrics import YARDSTICKS
+
+    print(f"weights: {result.weights.name} (sha256 {result.weights.sha256[:16]}...)")
+    print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
+    for loss, run in result.runs.items():
+        cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
+        print("  ".join(f"{c:>12}" for c in cells))
+    print("better:       " + "  ".join(f"{y.better:>12}" for y in YARDSTICKS.values()))

@@ -1,0 +1,42 @@
+"""What every command shares on the terminal: exit statuses, progress bars, warnings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nst.backbone.precision import emulation_warning
+
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 2, 130
+ASSETS = Path(__file__).resolve().parents[2] / "assets"  # the bundled samples: bench's default images
+
+
+def progress_bar(total: int, unit: str, initial: int = 0):
+    """A terminal progress bar (tqdm) on stderr: redrawn in place on a terminal, a line every 10 s in a log.
+    A terminal that reports no size (a bare pseudo-terminal) gets 80x24: tqdm would draw nothing."""
+    import os
+
+    from tqdm import tqdm
+
+    terminal = sys.stderr.isatty()
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns if terminal else 0
+    except OSError:
+        width = 0
+    sized = {"dynamic_ncols": True} if width else {"ncols": 80, "nrows": 24}
+    return tqdm(
+        total=total, initial=initial, unit=unit, file=sys.stderr, mininterval=0.1 if terminal else 10.0, **sized
+    )
+
+
+def warn_emulated(precisions: set[str]) -> None:
+    for precision in sorted(precisions):
+        if warning := emulation_warning(precision):
+            print(f"nst: warning: {warning}", file=sys.stderr)
+
+
+def list_registry(registry) -> int:
+    width = max(len(name) for name in registry.names())
+    for entry in registry:
+        print(f"{entry.name:<{width}}  {entry.description}")
+    return 0
