@@ -10,12 +10,15 @@ MIN_ITERATIONS = 1
 MAX_ITERATIONS = 5000
 MAX_LOSSES = 10  # losses compared in one run
 MAX_STYLES = 3  # style images blended (or given regions) in one run
+MAX_BLEND = 100.0  # a style's blend weight on the page (the engine takes any weight to MAX_WEIGHT; normalised)
+MAX_SEED = 2**31 - 1  # seeds lie in [0, MAX_SEED]
 MAX_WEIGHT = 1e12  # content, style and TV weights lie in [0, MAX_WEIGHT]
 MAX_IMAGE_PIXELS = 40_000_000  # pixels of an input image (width x height), checked before decoding
 MIN_IMAGE_SIDE = 16  # px, the short side of an input image
 MAX_ASPECT_RATIO = 8  # long side / short side of an input image
 MAX_FILE_MB = 50  # an input image file
 MAX_UPLOAD_MB = 20  # page uploads (also in .streamlit/config.toml, server.maxUploadSize)
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp")  # what the page's uploaders take (the CLI reads more: nst.images)
 MIN_WORKING_SIDE = 16  # px, the short side at working size: VGG16 pools it 4 times before block5
 
 
@@ -30,12 +33,13 @@ def describe() -> list[str]:
     return [
         f"working size: {MIN_SIZE} to {MAX_SIZE} px (long side); the short side at least {MIN_WORKING_SIDE} px",
         f"iterations: {MIN_ITERATIONS} to {MAX_ITERATIONS}",
+        f"seed: 0 to {MAX_SEED}",
         f"losses per comparison: 1 to {MAX_LOSSES}",
         f"style images per comparison: 1 to {MAX_STYLES} (blended, or a region each)",
         f"content, style and TV weights: 0 to {MAX_WEIGHT:g}",
         f"input images: at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_FILE_MB} MB, each side at least "
         f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",
-        f"page uploads: at most {MAX_UPLOAD_MB} MB",
+        f"page uploads: {', '.join(UPLOAD_TYPES)}, at most {MAX_UPLOAD_MB} MB",
         "memory: a run is refused if its estimate exceeds 80% of the memory available",
         f"runs at once on one page server: {concurrent_runs()} (NST_CONCURRENT_RUNS); the others wait in line",
     ]

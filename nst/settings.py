@@ -60,7 +60,7 @@ class Settings:
         _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
         _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
         _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)
-        _int_range("seed", self.seed, 0, 2**31 - 1)
+        _int_range("seed", self.seed, 0, limits.MAX_SEED)
         for name in ("content_weight", "style_weight", "tv_weight"):
             _float_range(name, getattr(self, name), 0.0, limits.MAX_WEIGHT)
         _float_range("learning_rate", self.learning_rate, 0.0, 10.0)

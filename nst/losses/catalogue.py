@@ -27,6 +27,7 @@ from nst.losses.style_statistics import STATISTICS
 from nst.registry import Entry, Registry, unknown_name_message
 
 DEFAULT_STATISTIC, DEFAULT_DISTANCE = "gram", "mse"
+DEFAULT_LOSSES = ("mse", "mae")  # what a comparison compares unless told: the report's two losses
 # What the page offers and `nst losses` lists first; any other combination is chosen by name.
 FEATURED = (
     "mse",
