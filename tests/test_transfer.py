@@ -165,12 +165,19 @@ def test_identical_content_and_style_are_refused(content_image):
             Transfer(image, image.copy(), Settings(**TINY))
 
 
-def test_a_bfloat16_run_lowers_the_objective_like_a_float32_one(content_image, style_image):
-    _, full = run(content_image, style_image, iterations=5)
-    _, half = run(content_image, style_image, iterations=5, precision="bfloat16")
-    assert half[-1].total < half[0].total
-    assert half[0].total == pytest.approx(full[0].total, rel=0.02)  # same start, same normalisation
-    assert half[-1].total == pytest.approx(full[-1].total, rel=0.25)
+def test_bfloat16_computes_the_float32_objective_and_gradient_and_a_run_lowers_it(content_image, style_image):
+    """bfloat16 changes the arithmetic, not the objective: at the same images the value agrees within 2%
+    and the gradient points the same way. How far L-BFGS then gets in a few steps depends on the
+    hardware (where bfloat16 is emulated its line search starts slower), so only the descent is checked."""
+    full = Transfer(content_image, style_image, Settings(**TINY), "mse")
+    half = Transfer(content_image, style_image, Settings(**{**TINY, "precision": "bfloat16"}), "mse")
+    noisy = full._start + np.random.default_rng(0).normal(0.0, 0.05, full._start.shape)
+    for x in (full._start, np.clip(noisy, 0.0, 1.0).astype(np.float32)):
+        (f32, g32), (f16, g16) = full.evaluate(x), half.evaluate(x)
+        assert f16 == pytest.approx(f32, rel=0.02)
+        assert float(np.sum(g32 * g16) / np.linalg.norm(g32) / np.linalg.norm(g16)) > 0.99
+    _, events = run(content_image, style_image, iterations=5, precision="bfloat16")
+    assert events[-1].total < 0.95 * events[0].total
 
 
 # --- multiscale: coarse to fine ---------------------------------------------------------------------------
