@@ -21,3 +21,7 @@ class ImageError(NSTError):
 
 class WeightsError(NSTError):
     """Backbone weights cannot be found or do not fit VGG16."""
+
+
+class FeedForwardError(NSTError):
+    """The feed-forward model (nst.feedforward) is not installed, its files are missing or unreadable, or it failed."""
