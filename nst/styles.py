@@ -6,9 +6,10 @@ style's term is 1, so the whole style term is 1 for every loss, as with one styl
 style whose weight is 0 (blend 0, or a mask that covers nothing at the working size) is left out.
 
 Masks are greyscale images, one per style, resized to the content's working shape (white: this style,
-black: not). At each style layer a style's region is the positions whose mask, averaged over the
-layer's cell, is at least one half; its statistics are taken over those positions only (nst.transfer
-gathers them). Parts of the image no mask covers have no style term: the content term keeps them."""
+black: not); `region_mask` draws the named ones (a half, the centre oval). At each style layer a style's
+region is the positions whose mask, averaged over the layer's cell, is at least one half; its statistics
+are taken over those positions only (nst.transfer gathers them). Parts of the image no mask covers have
+no style term: the content term keeps them."""
 
 from __future__ import annotations
 
@@ -16,14 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from nst import limits
 from nst.errors import ImageError, SettingError
 from nst.images import load_image, resize
+from nst.registry import unknown_name_message
 from nst.runtime import tf
 
 REGION_THRESHOLD = 0.5  # a layer position belongs to a style's region when its mask covers half its cell
 PALETTE_PASSES = 5  # recolour-and-clip passes of the palette start (fit_palette)
+REGIONS = ("everywhere", "left half", "right half", "top half", "bottom half", "centre oval", "around the oval")
+OVAL_BOX = (0.1875, 0.15625, 0.8125, 0.90625)  # the centre oval's bounds: left, top, right, bottom, shares of W, H
+MASK_SHAPE = (256, 256)  # (H, W) a named region is drawn at unless told: the bundled mask files' (assets/masks)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,31 @@ def read_mask(source, name: str = "") -> np.ndarray:
         label = name or str(source)
         raise ImageError(f"mask {label} is all black: it gives its style no region (white marks the region)")
     return mask
+
+
+def region_mask(name: str, shape: tuple[int, int] = MASK_SHAPE) -> np.ndarray:
+    """A named region's mask, (H, W) float32, 1 in the region and 0 elsewhere (REGIONS): everywhere, a half of
+    the picture, the centre oval (OVAL_BOX, drawn by Pillow) or what is around it. Resized to the content
+    by `plan`, like any mask. An unknown name is a SettingError that lists the regions."""
+    if name not in REGIONS:
+        raise SettingError(unknown_name_message("region", name, list(REGIONS)))
+    height, width = shape
+    mask = np.zeros(shape, np.float32)
+    halves = {
+        "everywhere": np.s_[:, :],
+        "left half": np.s_[:, : width // 2],
+        "right half": np.s_[:, width // 2 :],
+        "top half": np.s_[: height // 2, :],
+        "bottom half": np.s_[height // 2 :, :],
+    }
+    if name in halves:
+        mask[halves[name]] = 1.0
+        return mask
+    oval = Image.new("L", (width, height), 0)
+    left, top, right, bottom = OVAL_BOX
+    ImageDraw.Draw(oval).ellipse((left * width, top * height, right * width, bottom * height), fill=1)
+    inside = np.asarray(oval, np.float32)
+    return inside if name == "centre oval" else 1.0 - inside
 
 
 def plan(blend: Sequence[float], masks: Sequence[np.ndarray] | None, shape: tuple[int, int], count: int) -> StylePlan:

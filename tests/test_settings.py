@@ -4,8 +4,10 @@ import sys
 
 import pytest
 
+from nst import limits
+from nst.describe import ABOUT, About
 from nst.errors import SettingError, UnknownNameError
-from nst.settings import Settings
+from nst.settings import FIELDS, Settings
 
 LIGHT_MODULES = (
     "nst",
@@ -25,11 +27,61 @@ def test_the_loss_is_not_a_setting():
         Settings(loss="mse")
 
 
-def test_every_field_has_a_comment_on_its_line():
-    source = open(sys.modules[Settings.__module__].__file__).read()
+def test_every_field_is_described_in_one_line():
+    """Its help is what the CLI and the page show: one line, lower case, no full stop (each adds its own)."""
     for field in dataclasses.fields(Settings):
-        line = next(line for line in source.splitlines() if line.strip().startswith(f"{field.name}:"))
-        assert "#" in line, field.name
+        text = field.metadata[ABOUT].help
+        assert text and "\n" not in text and text[0].islower() and not text.endswith("."), field.name
+
+
+def test_every_field_has_a_flag_a_link_parameter_and_a_widget_or_a_stated_reason():
+    for field in dataclasses.fields(Settings):
+        about = field.metadata[ABOUT]
+        assert about.label or len(about.off_page) > 20, field.name  # a label: a widget and a link parameter
+        assert not about.off_cli or len(about.off_cli) > 20, field.name  # a flag unless a reason is given
+    assert {name for name, f in FIELDS.items() if f.about.off_cli} == {"preview_every"}
+    assert {name for name, f in FIELDS.items() if f.about.off_page} == {
+        "pooling",
+        "learning_rate",
+        "style_blend",
+        "preview_every",
+    }
+
+
+def test_a_description_needs_a_label_or_the_reason_for_none():
+    with pytest.raises(ValueError, match="page label"):
+        About("a setting")
+    with pytest.raises(ValueError, match="page label"):
+        About("a setting", label="Setting", off_page="and a reason")
+
+
+def test_the_bounds_are_the_limits():
+    assert (FIELDS["seed"].about.low, FIELDS["seed"].about.high) == (0, limits.MAX_SEED)
+    assert (FIELDS["size"].about.low, FIELDS["size"].about.high) == (limits.MIN_SIZE, limits.MAX_SIZE)
+    assert FIELDS["iterations"].about.high == limits.MAX_ITERATIONS
+    for name in ("content_weight", "style_weight", "tv_weight", "style_blend"):
+        assert (FIELDS[name].about.low, FIELDS[name].about.high) == (0.0, limits.MAX_WEIGHT)
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS.values() if f.about.high is not None], ids=lambda f: f.name)
+def test_every_bound_is_checked_where_it_is_described(field):
+    """The value at each bound is accepted; one step beyond it is refused, naming the field."""
+    low, high = field.about.low, field.about.high
+    step = 1 if field.kind is int else max(abs(high), 1.0) * 1e-6
+    wrap = (lambda v: (v, 1.0)) if field.several else (lambda v: v)  # a list: another weight beside, not all 0
+    for good in (low, high):
+        assert getattr(Settings(**{field.name: wrap(good)}), field.name) == wrap(good)
+    for bad in (low - step, high + step):
+        with pytest.raises(SettingError, match=f"{field.name} must be a (whole )?number from"):
+            Settings(**{field.name: wrap(bad)})
+
+
+@pytest.mark.parametrize("field", [f for f in FIELDS.values() if f.about.choices], ids=lambda f: f.name)
+def test_every_choice_is_checked_where_it_is_described(field):
+    for name in field.about.names:
+        assert getattr(Settings(**{field.name: name}), field.name) == name
+    with pytest.raises(SettingError, match="unknown .*'nothing'.*choose from: " + ", ".join(field.about.names)):
+        Settings(**{field.name: "nothing"})
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from nst.compare import Comparison
 from nst.errors import ImageError, SettingError
 from nst.settings import Settings
-from nst.styles import blend_weights, palette_start, plan, read_mask, recolor, region
+from nst.styles import OVAL_BOX, blend_weights, palette_start, plan, read_mask, recolor, region, region_mask
 from nst.transfer import Transfer
 
 from .conftest import ASSETS
@@ -155,3 +155,44 @@ def test_a_mask_file_must_be_an_image_that_covers_something(tmp_path):
     white = tmp_path / "white.png"
     Image.new("L", (20, 20), 255).save(white)
     assert read_mask(white).shape == (20, 20) and read_mask(white).min() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("shape", [(256, 256), (192, 256), (61, 97)])
+def test_the_halves_split_the_picture_in_two_mirrored_halves(shape):
+    left, right, top, bottom = (
+        region_mask(name, shape) for name in ("left half", "right half", "top half", "bottom half")
+    )
+    assert np.array_equal(left + right, np.ones(shape)) and np.array_equal(top + bottom, np.ones(shape))
+    assert left[:, : shape[1] // 2].all() and not left[:, shape[1] // 2 :].any()
+    assert top[: shape[0] // 2].all() and not top[shape[0] // 2 :].any()
+    if shape[1] % 2 == 0:
+        assert np.array_equal(left[:, ::-1], right) and left.mean() == 0.5
+    assert np.array_equal(region_mask("everywhere", shape), np.ones(shape))
+
+
+@pytest.mark.parametrize("shape", [(256, 256), (192, 256), (400, 300)])
+def test_the_oval_has_an_ellipses_area_and_symmetry(shape):
+    height, width = shape
+    oval = region_mask("centre oval", shape)
+    left, top, right, bottom = OVAL_BOX
+    expected = np.pi / 4 * (right - left) * width * (bottom - top) * height  # pi a b
+    assert oval.sum() == pytest.approx(expected, rel=0.02)
+    columns = np.flatnonzero(oval.any(axis=0))
+    inside = oval[:, columns[0] : columns[-1] + 1]
+    assert np.array_equal(inside, inside[:, ::-1])  # mirrored left to right about its centre
+    assert oval[round((top + bottom) / 2 * height), round((left + right) / 2 * width)] == 1.0
+    assert oval[0, 0] == oval[-1, -1] == oval[0, -1] == oval[-1, 0] == 0.0  # the corners are outside
+    assert np.array_equal(region_mask("around the oval", shape), 1.0 - oval)
+
+
+def test_the_named_regions_are_the_bundled_mask_files():
+    """A second route: the files in assets/masks were drawn on their own (and the CLI's --mask reads them)."""
+    for name, file in [
+        ("centre oval", "centre-oval"),
+        ("around the oval", "around-oval"),
+        ("left half", "left-half"),
+        ("right half", "right-half"),
+    ]:
+        assert np.array_equal(region_mask(name), read_mask(ASSETS / "masks" / f"{file}.png").round()), name
+    with pytest.raises(SettingError, match="unknown region 'left'"):
+        region_mask("left")

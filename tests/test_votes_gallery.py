@@ -96,3 +96,14 @@ def test_the_study_table_reads_study_csv():
     assert rows["style distance (lower)"]["mae / mse"] == expected
     assert len(rows) == 6 and all(len(row) == 6 for row in rows.values())  # 5 losses against mse
     assert gallery.study_table("/nonexistent") == []
+
+
+def test_the_study_facts_are_its_units_and_their_settings(files, tmp_path):
+    """A second route: the outputs the gallery reads (units, settings, weights) say the same."""
+    units = gallery.read_units()
+    first = units[0].outputs[0]
+    facts = gallery.study_facts()
+    assert facts == (len(units), first.loss, first.settings["size"], first.settings["iterations"], first.weights)
+    write_artifacts_files(files, tmp_path / "study" / "chelsea__starry_night")
+    assert gallery.study_facts(tmp_path / "study") == (1, "mse", 32, 2, "vgg16-hed")  # as the fixture made it
+    assert gallery.study_facts(tmp_path / "nothing") is None

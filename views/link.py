@@ -53,10 +53,15 @@ def number(name: str, key: str, default: float, low: float, high: float, step: f
         except ValueError:
             raise ValueError(f"not a{'n integer' if kind is int else ' number'}") from None
         if not low <= value <= high or (step and (value - low) % step):
-            raise ValueError(f"allowed: {low:g} to {high:g}" + (f" in steps of {step:g}" if step else ""))
+            raise ValueError(f"allowed: {_shown(low)} to {_shown(high)}" + (f" in steps of {step:g}" if step else ""))
         return value
 
     return Param(name, key, default, parse, lambda value: [f"{value:g}"])
+
+
+def _shown(bound: float) -> str:
+    """A bound as a person reads it: 2147483647 (not 2.14748e+09), 1e+12, 0.25."""
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)
 
 
 def several(name: str, key: str, default: list, check: Callable[[str], Any], most: int) -> Param:

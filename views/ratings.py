@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.votes import ratings, store
-from nst.votes.gallery import GALLERY, conclusions, study_table
+from nst.votes.gallery import GALLERY, conclusions, study_facts, study_table
 from views.shared import open_ballot_box, votes_url
 
 
@@ -41,8 +41,9 @@ def people_view(stamp: tuple[int, int]) -> None:
     sessions, overall, per_style, agreement = fitted(votes_url(), stamp)
     st.caption(
         f'{stamp[0]} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '
-        "half a win for each side; 95% intervals by bootstrap over the votes (1,000 resamples, seeded). "
-        "*Preferred*: the estimated chance that people prefer this loss's output to a typical loss's."
+        "half a win for each side; 95% intervals by bootstrap over the votes "
+        f"({ratings.RESAMPLES:,} resamples, seeded). *Preferred*: the estimated chance that people prefer this "
+        "loss's output to a typical loss's."
     )
     st.altair_chart(preference_chart(overall), width="stretch")
     st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
@@ -60,14 +61,14 @@ def people_view(stamp: tuple[int, int]) -> None:
 def study_view() -> None:
     """The bundled study's answer from the yardsticks, beside people's."""
     st.subheader("What the yardsticks said")
-    rows = study_table(GALLERY)
-    if not rows:
+    rows, facts = study_table(GALLERY), study_facts(GALLERY)
+    if not rows or facts is None:
         st.info("No study is bundled.")
         return
     st.caption(
-        "The bundled study (docs/study: 28 image pairs, 192 px, 50 iterations, vgg16-hed weights): each loss "
-        "against mse, the median ratio (or difference) of its yardstick over the 28 pairs; * significant "
-        "(paired Wilcoxon test, Holm-corrected)."
+        f"The bundled study (docs/study: {facts.units} image pairs, {facts.size} px, {facts.iterations} iterations, "
+        f"{facts.weights} weights): each loss against {facts.baseline}, the median ratio (or difference) of its "
+        f"yardstick over the {facts.units} pairs; * significant (paired Wilcoxon test, Holm-corrected)."
     )
     st.table(pd.DataFrame(rows).set_index("yardstick"))
     with st.expander("The study's conclusions in words"):

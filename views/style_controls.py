@@ -1,5 +1,5 @@
 """The Compare view's style controls beside the style picker: up to MAX_STYLES paintings, each with a
-blend weight and a region (everywhere, a half of the picture, or an uploaded mask). The stroke size and
+blend weight and a region (nst.styles.REGIONS: everywhere, a half, the oval; or an uploaded mask). The stroke size and
 the colours are settings (views.settings_panel). Every choice but an upload travels in a shared link."""
 
 from __future__ import annotations
@@ -10,28 +10,20 @@ import streamlit as st
 from nst import limits
 from nst.errors import NSTError
 from nst.images import read_image
-from nst.styles import read_mask
+from nst.styles import REGIONS as NAMED_REGIONS
+from nst.styles import read_mask, region_mask
 from views.link import choice, number
 from views.shared import ASSETS, sample_image
 
-REGIONS = (
-    "everywhere",
-    "left half",
-    "right half",
-    "top half",
-    "bottom half",
-    "centre oval",
-    "around the oval",
-    "upload a mask",
-)
-BUNDLED_MASKS = {"centre oval": "centre-oval.png", "around the oval": "around-oval.png"}  # in assets/masks
+UPLOAD = "upload a mask"
+REGIONS = (*NAMED_REGIONS, UPLOAD)
 EXTRA = range(2, limits.MAX_STYLES + 1)  # the styles beyond the picker's: style 2, style 3
 STYLE_SAMPLES = sorted(path.name for path in (ASSETS / "style").glob("*.*"))
 DEFAULT_EXTRA = {2: "the_scream.jpg", 3: "great_wave_hokusai.jpg"}
 LINK_PARAMS = (
     number("styles", "style_count", 1, 1, limits.MAX_STYLES),
     *(choice(f"style{n}", f"style{n}_choice", DEFAULT_EXTRA.get(n, STYLE_SAMPLES[0]), STYLE_SAMPLES) for n in EXTRA),
-    *(number(f"blend{n}", f"blend_{n}", 1.0, 0.0, 100.0) for n in range(1, limits.MAX_STYLES + 1)),
+    *(number(f"blend{n}", f"blend_{n}", 1.0, 0.0, limits.MAX_BLEND) for n in range(1, limits.MAX_STYLES + 1)),
     *(choice(f"region{n}", f"region_{n}", "everywhere", REGIONS) for n in range(1, limits.MAX_STYLES + 1)),
 )
 
@@ -69,9 +61,7 @@ def style_controls(first) -> tuple[list[tuple[str, np.ndarray]], tuple[float, ..
 def _extra_style(n: int) -> tuple[str, np.ndarray] | None:
     pick, upload_column = st.columns(2)
     name = pick.selectbox(f"Style {n}", STYLE_SAMPLES, key=f"style{n}_choice")
-    upload = upload_column.file_uploader(
-        f"or upload style {n}", type=["png", "jpg", "jpeg", "webp"], key=f"style{n}_upload"
-    )
+    upload = upload_column.file_uploader(f"or upload style {n}", type=list(limits.UPLOAD_TYPES), key=f"style{n}_upload")
     try:
         if upload is not None:
             return upload.name, read_image(upload.getvalue(), name=upload.name).pixels
@@ -90,7 +80,7 @@ def _weights_and_regions(count: int) -> tuple[tuple[float, ...], list[tuple[str,
                     st.number_input(
                         f"Weight {n}",
                         0.0,
-                        100.0,
+                        limits.MAX_BLEND,
                         step=0.1,
                         key=f"blend_{n}",
                         help="Blend weights are normalised to sum 1.",
@@ -104,10 +94,10 @@ def _weights_and_regions(count: int) -> tuple[tuple[float, ...], list[tuple[str,
                 help="Where this style paints; what no region covers keeps the photo.",
             )
             upload = None
-            if region == REGIONS[-1]:
+            if region == UPLOAD:
                 upload = st.file_uploader(
                     f"Mask {n}",
-                    type=["png", "jpg", "jpeg", "webp"],
+                    type=list(limits.UPLOAD_TYPES),
                     key=f"mask_{n}",
                     help="White: this style; black: not.",
                 )
@@ -124,7 +114,7 @@ def _masks(regions: list[tuple[str, object]]) -> list[np.ndarray] | None | bool:
         return None
     masks = []
     for n, (region, upload) in enumerate(regions, start=1):
-        if region == REGIONS[-1]:
+        if region == UPLOAD:
             if upload is None:
                 st.info(f"Upload mask {n}, or choose another region for style {n}.")
                 return False
@@ -133,23 +123,6 @@ def _masks(regions: list[tuple[str, object]]) -> list[np.ndarray] | None | bool:
             except NSTError as error:
                 st.error(str(error))
                 return False
-        elif region in BUNDLED_MASKS:
-            masks.append(read_mask(ASSETS / "masks" / BUNDLED_MASKS[region]))
         else:
-            masks.append(half(region))
+            masks.append(region_mask(region))
     return masks
-
-
-def half(region: str, side: int = 64) -> np.ndarray:
-    """A (side, side) mask for a named region; resized to the photo by the engine."""
-    mask = np.zeros((side, side), np.float32)
-    cut = side // 2
-    where = {
-        "everywhere": np.s_[:, :],
-        "left half": np.s_[:, :cut],
-        "right half": np.s_[:, cut:],
-        "top half": np.s_[:cut, :],
-        "bottom half": np.s_[cut:, :],
-    }[region]
-    mask[where] = 1.0
-    return mask

@@ -13,7 +13,7 @@ from nst.votes.pool import pair_key
 from views.shared import ASSETS, open_ballot_box, pool, session_id, thumbnail
 
 BUTTONS = {"left": "Left is better", "right": "Right is better", "tie": "Can't tell"}
-IMAGE_WIDTH = 440  # px: two side by side on a laptop, the buttons still in view (the gallery's are 192 px)
+IMAGE_WIDTH = 440  # px: two side by side on a laptop, the buttons still in view
 THUMB_WIDTH = 110  # px: the content and style images, shown small
 FRESH_PAIR_AFTER = {"reused", "expired", "unknown"}  # refusals after which the shown pair is replaced
 

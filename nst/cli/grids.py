@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nst.cli.flags import add_settings, settings_from
 from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
+from nst.losses.catalogue import DEFAULT_LOSSES
 
 
 def register(commands) -> None:
@@ -21,9 +22,9 @@ def register(commands) -> None:
     study.add_argument("--styles", nargs="+", required=True, metavar="PATH", help="style images or folders")
     study.add_argument(
         "--losses",
-        default="mse,mae",
+        default=",".join(DEFAULT_LOSSES),
         metavar="LIST",
-        help="comma-separated, at least 2; the first is the baseline (default mse,mae)",
+        help=f"comma-separated, at least 2; the first is the baseline (default {','.join(DEFAULT_LOSSES)})",
     )
     study.add_argument("--out", required=True, metavar="DIR", help="folder: every run, results.csv, study.md, ...")
     study.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds per image pair (init noise; 1)")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nst.errors import NSTError, SettingError
-from nst.losses.catalogue import LOSSES
+from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES
 from nst.registry import unknown_name_message
 from nst.settings import Settings
 
@@ -79,7 +79,7 @@ def load_grid(path: str | Path) -> Grid:
             for part in parts:
                 if not isinstance(part, str) or not (path.parent / part).is_file():
                     problems.append(f"{key} image not found: {part!r} (paths are relative to the grid file)")
-    losses = tuple(values.pop("losses", None) or ("mse", "mae"))
+    losses = tuple(values.pop("losses", None) or DEFAULT_LOSSES)
     problems += [problem for problem in map(_loss_problem, losses) if problem]
     losses = tuple(LOSSES.canonical_unique(losses)) if not problems else losses
     combos, setting_problems = _setting_combinations(values)

@@ -11,6 +11,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image
 
@@ -136,6 +137,28 @@ def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
                 Image.open(unit / f"{file_stem(loss)}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
                 (target / f"{file_stem(loss)}.jpg").write_bytes(buffer.getvalue())
     return len(units)
+
+
+class StudyFacts(NamedTuple):
+    """What made a study: its units (content x style x seed) and the settings they share."""
+
+    units: int
+    baseline: str  # the loss every other is compared with: the study's first
+    size: int  # px, the working size
+    iterations: int
+    weights: str  # the backbone weights' name
+
+
+def study_facts(folder: str | Path = GALLERY) -> StudyFacts | None:
+    """The study's units and settings, from its config.json files (the first unit's settings); None if it has
+    no unit."""
+    configs = sorted(Path(folder).glob("*/config.json"))
+    if not configs:
+        return None
+    config = json.loads(configs[0].read_text())
+    settings = config["settings"]
+    facts = (settings["size"], settings["iterations"], config["weights"]["name"])
+    return StudyFacts(len(configs), config["losses"][0], *facts)
 
 
 def study_table(folder: str | Path = GALLERY) -> list[dict[str, str]]:
