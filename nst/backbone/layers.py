@@ -4,7 +4,8 @@ it without loading TensorFlow."""
 
 from __future__ import annotations
 
-from nst.backbone.networks import NETWORKS, Layer, LayerPreset, Network
+from nst.backbone.networks import NETWORKS, LayerPreset, Network
+from nst.backbone.tables import Layer
 from nst.errors import UnknownNameError
 from nst.registry import unknown_name_message
 

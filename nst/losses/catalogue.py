@@ -117,36 +117,29 @@ def parse(name: str) -> Loss:
         parts = [parts[0], DEFAULT_DISTANCE] if first in STATISTICS else [DEFAULT_STATISTIC, parts[0]]
     statistic_entry, statistic_params = _part(STATISTICS, parts[0], name)
     distance_entry, distance_params = _part(DISTANCES, parts[1], name)
+    canonical, description = _canonical_name(statistic_entry, statistic_params, distance_entry, distance_params)
+    if canonical != name:
+        return parse(canonical)  # one Loss (one distance function, one traced objective) per canonical name
+    parts_params = ((distance_entry, distance_params), (statistic_entry, statistic_params))
+    dial = next(((e.name, e.params[0].name, ps[e.params[0].name]) for e, ps in parts_params if e.params), None)
     statistic_name, distance_name = (
         _canonical(statistic_entry, statistic_params),
         _canonical(distance_entry, distance_params),
     )
+    distance, statistic = _build(distance_entry, distance_params), _build(statistic_entry, statistic_params)
+    return Loss(canonical, statistic_name, distance_name, description, distance, statistic, dial)
+
+
+def _canonical_name(
+    statistic: Entry, statistic_params: dict, distance: Entry, distance_params: dict
+) -> tuple[str, str]:
+    """(canonical name, description): a default part is left out of the name (`gram+mae` is `mae`)."""
+    statistic_name, distance_name = _canonical(statistic, statistic_params), _canonical(distance, distance_params)
     if statistic_name == DEFAULT_STATISTIC:
-        canonical, description = distance_name, distance_entry.description
-    elif distance_name == DEFAULT_DISTANCE:
-        canonical, description = statistic_name, statistic_entry.description
-    else:
-        canonical = f"{statistic_name}+{distance_name}"
-        description = f"{statistic_entry.description}; compared by {distance_name}"
-    if canonical != name:
-        return parse(canonical)  # one Loss (one distance function, one traced objective) per canonical name
-    dial = next(
-        (
-            (entry.name, entry.params[0].name, params[entry.params[0].name])
-            for entry, params in ((distance_entry, distance_params), (statistic_entry, statistic_params))
-            if entry.params
-        ),
-        None,
-    )
-    return Loss(
-        canonical,
-        statistic_name,
-        distance_name,
-        description,
-        _build(distance_entry, distance_params),
-        _build(statistic_entry, statistic_params),
-        dial,
-    )
+        return distance_name, distance.description
+    if distance_name == DEFAULT_DISTANCE:
+        return statistic_name, statistic.description
+    return f"{statistic_name}+{distance_name}", f"{statistic.description}; compared by {distance_name}"
 
 
 def _build(entry: Entry, params: dict[str, float]) -> Any:

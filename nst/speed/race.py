@@ -25,16 +25,7 @@ def race(
     images = tuple(resize_long_side(image, plan.race_size) for image in images)
     seconds, target, tutorial_image = race_tutorial(images, plan, meter)
     steps = plan.tutorial_steps
-    rows = [
-        {
-            "recipe": f"tutorial: Adam, {steps} steps, float32",
-            "seconds": seconds,
-            "iterations": steps,
-            "evaluations": steps,
-            "objective": target,
-            "of tutorial's time": 1.0,
-        }
-    ]
+    rows = [_row(f"tutorial: Adam, {steps} steps, float32", seconds, steps, steps, target, seconds)]
     contenders = {f"nst: L-BFGS, {precision}": (precision, 0) for precision in plan.precisions}
     contenders[f"nst: L-BFGS, {plan.fastest_precision}, from {plan.race_size // 2} px"] = (
         plan.fastest_precision,
@@ -44,17 +35,9 @@ def race(
     for name, how in contenders.items():
         meter.start(name)
         results[name] = race_nst(images, plan, target, *how, meter=meter)
-    for name, result in results.items():
-        rows.append(
-            {
-                "recipe": name + ("" if result.reached else " (did not reach)"),
-                "seconds": result.seconds,
-                "iterations": result.iterations,
-                "evaluations": result.evaluations,
-                "objective": result.value,
-                "of tutorial's time": result.seconds / seconds,
-            }
-        )
+    for name, r in results.items():
+        recipe = name + ("" if r.reached else " (did not reach)")
+        rows.append(_row(recipe, r.seconds, r.iterations, r.evaluations, r.value, seconds))
     reached = {name: r for name, r in results.items() if r.reached} or results
     fastest = min(reached, key=lambda name: reached[name].seconds)
     notes = [
@@ -64,6 +47,18 @@ def race(
         f"race-nst.png: {fastest}",
     ]
     return rows, notes, {"tutorial": tutorial_image, "nst": reached[fastest].image}
+
+
+def _row(recipe: str, seconds: float, iterations: int, evaluations: int, value: float, tutorial: float) -> dict:
+    """One contender's row of the race table; `tutorial`: the tutorial's seconds."""
+    return {
+        "recipe": recipe,
+        "seconds": seconds,
+        "iterations": iterations,
+        "evaluations": evaluations,
+        "objective": value,
+        "of tutorial's time": seconds / tutorial,
+    }
 
 
 @dataclass

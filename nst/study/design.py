@@ -69,31 +69,54 @@ def design(
     style_files = tuple(Path(JOIN.join(p.name for p in group)) for group in style_sets)  # as the report names them
     names = parse_losses(losses)
     networks = tuple(dict.fromkeys(backbones)) or (settings.backbone,)
-    for backbone in networks:
-        settings.replace(backbone=backbone)  # checks the name and the settings it must fit (size, weights)
-    arms = tuple(f"{loss}@{b}" for b in networks for loss in names) if len(networks) > 1 else tuple(names)
-    if len(arms) < 2:
-        raise SettingError(f"a study compares at least 2 losses or backbones, got {', '.join(arms)}")
-    if not 1 <= seeds <= 100:
-        raise SettingError(f"seeds must be a whole number from 1 to 100, got {seeds}")
-    note = ""
-    if seeds > 1 and settings.init == "content":
-        note = f"init = content starts every run from the content image, so a seed changes nothing: 1 seed, not {seeds}"
-        seeds = 1
-    seed_values = tuple(settings.seed + i for i in range(seeds))
+    arms = _arms(names, networks, settings)
+    seed_values, note = _seeds(seeds, settings)
     units = len(content_files) * len(style_sets) * len(seed_values)
     if units < MIN_UNITS:
         raise SettingError(
             f"{units} unit(s) (contents x styles x seeds) are too few: the two-sided Wilcoxon signed-rank test "
             f"needs at least {MIN_UNITS} pairs to reach p < 0.05; add images or seeds (with init noise)"
         )
+    runs = _runs(content_files, style_sets, seed_values, networks, tuple(names), settings)
     several = len(networks) > 1
-    runs = [
+    varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
+    grid = Grid(Path(out), runs, varied)
+    study = Study(content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms)
+    for run in runs:  # a unit's specification: its first backbone's run
+        study.unit_specs.setdefault(study.unit_of(run.name), run)
+    return study
+
+
+def _arms(names: Sequence[str], networks: tuple[str, ...], settings: Settings) -> tuple[str, ...]:
+    """What the study compares: the losses, or loss@backbone for each backbone; at least two."""
+    for backbone in networks:
+        settings.replace(backbone=backbone)  # checks the name and the settings it must fit (size, weights)
+    arms = tuple(f"{loss}@{b}" for b in networks for loss in names) if len(networks) > 1 else tuple(names)
+    if len(arms) < 2:
+        raise SettingError(f"a study compares at least 2 losses or backbones, got {', '.join(arms)}")
+    return arms
+
+
+def _seeds(seeds: int, settings: Settings) -> tuple[tuple[int, ...], str]:
+    """The seeds each pair runs with, and a note when a content start makes more than one pointless."""
+    if not 1 <= seeds <= 100:
+        raise SettingError(f"seeds must be a whole number from 1 to 100, got {seeds}")
+    note = ""
+    if seeds > 1 and settings.init == "content":
+        note = f"init = content starts every run from the content image, so a seed changes nothing: 1 seed, not {seeds}"
+        seeds = 1
+    return tuple(settings.seed + i for i in range(seeds)), note
+
+
+def _runs(content_files, style_sets, seed_values, networks, names, settings: Settings) -> list[RunSpec]:
+    """One comparison per photo x painting (or blend) x seed x backbone."""
+    several = len(networks) > 1
+    return [
         RunSpec(
             _name(content, group, seed, len(seed_values)) + (BACKBONE_MARK + backbone if several else ""),
             content,
             group[0],
-            tuple(names),
+            names,
             settings.replace(seed=seed, backbone=backbone),
             {"content": content.stem, "style": stem(group), "seed": str(seed), "backbone": backbone},
             group if len(group) > 1 else (),
@@ -103,12 +126,6 @@ def design(
         for seed in seed_values
         for backbone in networks
     ]
-    varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
-    grid = Grid(Path(out), runs, varied)
-    study = Study(content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms)
-    for run in runs:  # a unit's specification: its first backbone's run
-        study.unit_specs.setdefault(study.unit_of(run.name), run)
-    return study
 
 
 def images(role: str, given: Sequence[str]) -> tuple[Path, ...]:
