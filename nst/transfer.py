@@ -78,16 +78,8 @@ class Transfer:
         self.weights: WeightsInfo = load_backbone(
             settings.weights, settings.pooling, settings.network_precision, settings.backbone
         ).info
-        layers = settings.layers
-        self._extractor: FeatureExtractor = feature_extractor(
-            settings.weights,
-            settings.pooling,
-            layers,
-            settings.network_precision,
-            settings.backbone,
-            settings.feature_smoothing,
-        )
-        self._style_indices = self._loss.style_layers(layers.style)
+        self._extractor = _extractor(settings)
+        self._style_indices = self._loss.style_layers(settings.layers.style)
         self._value_and_grad = value_and_grad_fn(self._extractor, loss, self._style_indices)
         self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
@@ -256,6 +248,11 @@ def check_styles(
     for style in styles:
         check_distinct(content_image, style, settings.size)
     return styles
+
+
+def _extractor(settings: Settings) -> FeatureExtractor:
+    s = settings
+    return feature_extractor(s.weights, s.pooling, s.layers, s.network_precision, s.backbone, s.feature_smoothing)
 
 
 def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

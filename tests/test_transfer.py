@@ -94,6 +94,17 @@ def test_content_start_is_the_content_image_at_working_size(content_image, style
     np.testing.assert_allclose(events[0].preview, transfer.content_image, atol=1e-6)
 
 
+def test_a_second_run_of_the_same_shape_reuses_the_traced_objective(content_image, style_image):
+    """The targets travel as named tuples (nst.objective.Targets): a run of another seed, whose targets
+    differ only in value, traces nothing new, refreshing (mrf) or not."""
+    for loss in ("mse", "mrf"):
+        first, _ = run(content_image, style_image, loss=loss, iterations=2)
+        traced = first._value_and_grad.experimental_get_tracing_count()
+        second, _ = run(content_image, style_image, loss=loss, iterations=2, seed=5)
+        assert second._value_and_grad is first._value_and_grad
+        assert second._value_and_grad.experimental_get_tracing_count() == traced, loss
+
+
 # --- numerical faults and extreme inputs ---------------------------------------------------------------
 
 
