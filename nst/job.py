@@ -105,10 +105,6 @@ class Request:
         return dataclasses.replace(self, **changes)
 
     @property
-    def loss_names(self) -> list[str]:
-        return [loss.name for loss in self.losses]
-
-    @property
     def votable(self) -> bool:
         """Whether its outputs may join the vote pool (nst.votes.pool): bundled samples only, one style,
         no masks, so that every pair in the pool compares two losses on the same public inputs."""
