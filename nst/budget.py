@@ -1,10 +1,11 @@
 """Memory and time of a run, estimated before it starts, and a refusal when it would not fit.
 
-The engine only estimates (a Comparison carries its `estimate`); refusing is policy, decided by the
-shells (page, CLI, sweep) through `check_fits`. Time comes from nst.backbone.layers.iteration_flops, the same
-FLOP count `nst bench` reports, over a rate measured on this project's machines (FLOPS_PER_SECOND).
-Memory was calibrated on a 2-core AMD EPYC with 24 GB (peak resident memory of one process: 0.93 GB
-at 256 px, 1.27 GB at 512, 2.65 GB at 1024, gatys layers)."""
+The engine only estimates (a Comparison carries its `estimate`); refusing is policy, applied once per
+comparison by nst.job.prepare (the page, the CLI and the sweep go through it) with `refuse_unfit`.
+Time comes from nst.backbone.layers.iteration_flops, the same FLOP count `nst bench` reports, over a
+rate measured on this project's machines (FLOPS_PER_SECOND). Memory was calibrated on a 2-core AMD
+EPYC with 24 GB (peak resident memory of one process: 0.93 GB at 256 px, 1.27 GB at 512, 2.65 GB at
+1024, gatys layers)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,11 @@ def check_fits(
     settings: Settings, content_shape: tuple[int, ...], n_losses: int, cost: float | None = None
 ) -> Estimate:
     """The estimate, or a SettingError naming it and the largest size that fits this machine now."""
-    found = estimate(settings, content_shape, n_losses, cost)
+    return refuse_unfit(estimate(settings, content_shape, n_losses, cost), settings, content_shape, n_losses)
+
+
+def refuse_unfit(found: Estimate, settings: Settings, content_shape: tuple[int, ...], n_losses: int) -> Estimate:
+    """`found` (the run's estimate, made once), or check_fits' SettingError where it cannot fit."""
     allowed = MEMORY_SHARE * available_memory()
     if found.memory_bytes <= allowed:
         return found

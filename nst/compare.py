@@ -11,12 +11,12 @@ from nst import limits
 from nst.backbone.model import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
-from nst.images import check_working_size, resize_long_side
-from nst.losses.catalogue import LOSSES, relative_cost
+from nst.images import resize_long_side
+from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
-from nst.styles import plan, style_size
-from nst.transfer import Progress, TargetCache, Transfer, check_styles
+from nst.styles import plan
+from nst.transfer import Progress, TargetCache, Transfer, check_inputs
 
 
 @dataclass
@@ -48,44 +48,59 @@ class ComparisonResult:
         return all(run.complete for run in self.runs.values()) and len(self.runs) == len(self.losses)
 
 
-def parse_losses(losses: str | Sequence[str]) -> list[str]:
-    """'mse,mae' or ['mse', 'mae'] -> checked, canonical, de-duplicated names (at least one, at most MAX_LOSSES)."""
-    names = [n.strip() for n in (losses.split(",") if isinstance(losses, str) else losses) if n.strip()]
-    if not names:
+def losses_of(losses: str | Sequence[str | Loss]) -> tuple[Loss, ...]:
+    """'mse,mae', ['mse', 'mae'] or Loss objects -> the losses, each once (by canonical name), in order: at
+    least one, at most MAX_LOSSES. A name is parsed here; a Loss passes through as it is."""
+    items = losses.split(",") if isinstance(losses, str) else list(losses)
+    items = [item if isinstance(item, Loss) else item.strip() for item in items]
+    items = [item for item in items if item]
+    if not items:
         raise SettingError(f"choose at least one loss from: {', '.join(LOSSES.names())}")
-    if len(names) > limits.MAX_LOSSES:
-        raise SettingError(f"at most {limits.MAX_LOSSES} losses per comparison, got {len(names)}")
-    return LOSSES.canonical_unique(names)
+    if len(items) > limits.MAX_LOSSES:
+        raise SettingError(f"at most {limits.MAX_LOSSES} losses per comparison, got {len(items)}")
+    unique: dict[str, Loss] = {}
+    for loss in (item if isinstance(item, Loss) else LOSSES.get(item) for item in items):
+        unique.setdefault(loss.name, loss)
+    return tuple(unique.values())
+
+
+def parse_losses(losses: str | Sequence[str]) -> list[str]:
+    """'mse,mae' or ['mse', 'mae'] -> checked, canonical, de-duplicated names (losses_of's)."""
+    return [loss.name for loss in losses_of(losses)]
+
+
+def estimate_for(
+    settings: Settings, content_shape: tuple[int, ...], losses: Sequence[Loss], n_styles: int = 1
+) -> Estimate:
+    """A comparison's time and memory (nst.budget.estimate), each loss costed by its statistic."""
+    cost = sum(loss.statistic.relative_cost for loss in losses)  # nst.losses.catalogue.relative_cost, parsed
+    return estimate(settings, content_shape, len(losses), cost, n_styles)
 
 
 class Comparison:
     """Runs every loss with the same settings, seed, start and budget, one iteration of each in turn,
     so that stopping at any moment leaves every loss with (almost) the same number of steps.
 
-    It owns the target features its runs share (three forward passes per stage for all losses). It
-    only estimates its cost (`estimate`): whether to refuse a run is the caller's policy
-    (nst.budget.check_fits, called by the page, the CLI and the sweep)."""
+    It checks its inputs once (check_inputs) and hands its runs parsed losses and checked images. It
+    owns the target features its runs share (three forward passes per stage for all losses). It only
+    estimates its cost (`estimate`): whether to refuse a run is policy, nst.job.prepare's, through which
+    the page, the CLI and a sweep's worker run every comparison."""
 
     def __init__(
         self,
         content_image: np.ndarray,
         style_image: np.ndarray | Sequence[np.ndarray],
         settings: Settings,
-        losses: str | Sequence[str] = ("mse", "mae"),
+        losses: str | Sequence[str | Loss] = DEFAULT_LOSSES,
         masks: Sequence[np.ndarray] | None = None,
     ) -> None:
         """`style_image`: one, or several blended by settings.style_blend; `masks`: one greyscale region
-        per style (nst.styles)."""
+        per style (nst.styles); `losses`: names or parsed Loss objects (losses_of)."""
         self.settings = settings
-        self.losses = parse_losses(losses)
-        smallest = settings.stages[0][0]  # multiscale: the coarsest stage
-        check_working_size(content_image, smallest, "content", settings.network)
-        styles = check_styles(content_image, style_image, settings, self.losses, masks)
-        for number, style in enumerate(styles, start=1):
-            role = "style" if len(styles) == 1 else f"style {number}"
-            check_working_size(style, style_size(smallest, settings.style_scale), role, settings.network)
-        cost = relative_cost(self.losses)
-        self.estimate: Estimate = estimate(settings, content_image.shape, len(self.losses), cost, len(styles))
+        self._losses = losses_of(losses)
+        self.losses = [loss.name for loss in self._losses]
+        styles = check_inputs(content_image, style_image, settings, self._losses, masks)
+        self.estimate: Estimate = estimate_for(settings, content_image.shape, self._losses, len(styles))
         self._images = (content_image, styles)
         self._masks = masks
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
@@ -93,9 +108,9 @@ class Comparison:
 
     def events(self) -> Iterator[Progress]:
         streams = []
-        for loss in self.losses:  # targets of every loss first: the first previews come together
-            self.transfers[loss] = Transfer(*self._images, self.settings, loss, self._targets, self._masks)
-            streams.append(self.transfers[loss].events())
+        for loss in self._losses:  # targets of every loss first: the first previews come together
+            self.transfers[loss.name] = Transfer(*self._images, self.settings, loss, self._targets, self._masks)
+            streams.append(self.transfers[loss.name].events())
         while streams:
             for stream in list(streams):
                 event = next(stream, None)

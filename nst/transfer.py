@@ -1,19 +1,10 @@
-"""Gatys style transfer as a stream of progress events.
-
-The objective is  content_weight * C + style_weight * S + tv_weight * TV, where each term is divided
-by a reference value so that the weights mean the same thing whatever the loss:
-- C = mean over content layers of loss(F(generated), F(content)) / loss(F(style), F(content)):
-  1 means "as far from the content as the style image is" (the style image resized to the content's shape);
-- S = mean over style layers of d(T(generated), T(style)) / d(T(content), T(style)), T the loss's style
-  statistic (Gram matrices unless the loss names another: nst.losses.catalogue), d its distance:
-  1 means "as far from the style as the content image is", so from a content start S begins at 1;
-- TV = total variation(generated) / the mean total variation of the content and (resized) style images,
-  so a flat content image (all black, say) still has a finite, meaningful reference.
-F are the backbone's features (smoothed where settings.smoothing says so); a statistic that matches
-against the generated image itself (hist, mrf) makes T(content) the same way, so the rule holds for it too.
+"""Gatys style transfer as a stream of progress events: the optimizer steps on the objective of
+nst.objective, stage by stage, keeping the best image.
 
 The loss is the one thing a Transfer takes beside its settings: a Comparison runs several Transfers of
 the same images and settings, which share one `TargetCache` (the loss-independent target features).
+A Transfer takes a parsed Loss and style images already checked (`check_inputs`, once per comparison);
+`Transfer.alone` checks them for a run of its own.
 """
 
 from __future__ import annotations
@@ -26,19 +17,18 @@ import numpy as np
 
 from nst.backbone.features import FeatureExtractor, feature_extractor
 from nst.backbone.model import WeightsInfo, load_backbone
-from nst.caching import OnceCache, shared
-from nst.errors import NSTError, SettingError
-from nst.images import check_distinct, luminance_image, resize, resize_long_side, with_colors_of
+from nst.caching import OnceCache
+from nst.errors import SettingError
+from nst.images import check_distinct, check_working_size, luminance_image, resize, resize_long_side, with_colors_of
 from nst.losses.catalogue import LOSSES, Loss
+from nst.objective import loss_targets, target_features, value_and_grad_fn
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings
-from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, region, select, style_size
+from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
 
-REFERENCE_FLOOR = 1e-12  # a reference of 0 (identical images) would divide by zero
-# stage size (px) -> (content features, content's style-layer features, per style its features at the
-# content's shape and its style-layer features), and ("palette", size) -> the palette start: what every loss
-# of one comparison shares. Its owner is the Comparison.
+# stage size (px) -> its SharedFeatures, and ("palette", size) -> the palette start: what every loss of one
+# comparison shares. Its owner is the Comparison.
 TargetCache = OnceCache
 
 
@@ -65,19 +55,19 @@ class Transfer:
     def __init__(
         self,
         content_image: np.ndarray,
-        style_image: np.ndarray | Sequence[np.ndarray],
+        styles: Sequence[np.ndarray],
         settings: Settings,
-        loss: str = "mse",
+        loss: Loss,
         targets: TargetCache | None = None,
         masks: Sequence[np.ndarray] | None = None,
     ) -> None:
-        """`style_image`: one, or several blended (settings.style_blend); `masks`: one (H, W) greyscale
-        region per style (nst.styles). `targets`: the target features of these very images and settings,
-        shared with the other losses of a comparison; a lone Transfer makes its own."""
+        """`styles`: one or several (blended by settings.style_blend), already checked against the content,
+        settings, loss and `masks` (check_inputs); `masks`: one (H, W) greyscale region per style
+        (nst.styles). `targets`: the target features of these very images and settings, shared with the
+        other losses of a comparison; a lone Transfer makes its own."""
         start = time.perf_counter()
-        self._loss = LOSSES.get(loss)  # an unknown name fails here, before any work
-        styles = check_styles(content_image, style_image, settings, [self._loss.name], masks)
-        self.settings, self.loss = settings, self._loss.name
+        self._loss = loss
+        self.settings, self.loss = settings, loss.name
         self.content_image = resize_long_side(content_image, settings.size)  # (H, W, 3) in [0, 1]
         self.style_images = [resize_long_side(s, style_size(settings.size, settings.style_scale)) for s in styles]
         self.style_image = self.style_images[0]
@@ -88,17 +78,9 @@ class Transfer:
         self.weights: WeightsInfo = load_backbone(
             settings.weights, settings.pooling, settings.network_precision, settings.backbone
         ).info
-        layers = settings.layers
-        self._extractor = feature_extractor(
-            settings.weights,
-            settings.pooling,
-            layers,
-            settings.network_precision,
-            settings.backbone,
-            settings.feature_smoothing,
-        )
-        self._style_indices = self._loss.style_layers(layers.style)
-        self._value_and_grad = _value_and_grad_fn(self._extractor, self.loss, self._style_indices)
+        self._extractor = _extractor(settings)
+        self._style_indices = self._loss.style_layers(settings.layers.style)
+        self._value_and_grad = value_and_grad_fn(self._extractor, loss, self._style_indices)
         self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)
         self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
         self._prepare(self.stages[0][0], None)
@@ -108,6 +90,20 @@ class Transfer:
         self.step_seconds = 0.0  # the optimizer steps' share of it
         self.error = ""  # why the run stopped early, if it did
         self.complete = False
+
+    @classmethod
+    def alone(
+        cls,
+        content_image: np.ndarray,
+        style_image: np.ndarray | Sequence[np.ndarray],
+        settings: Settings,
+        loss: str | Loss = "mse",
+        masks: Sequence[np.ndarray] | None = None,
+    ) -> Transfer:
+        """A run of its own: the loss parsed and the images checked as a comparison's are, before any work."""
+        loss = LOSSES.get(loss) if isinstance(loss, str) else loss
+        styles = check_inputs(content_image, style_image, settings, [loss], masks)
+        return cls(content_image, styles, settings, loss, masks=masks)
 
     def events(self) -> Iterator[Progress]:
         """Yields iteration 0 (the start), then one event per optimizer step; previews included.
@@ -165,9 +161,9 @@ class Transfer:
         """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
         content, styles, style_plan = self._working_images(size)
         features = self._shared_targets.get(
-            size, lambda: _target_features(self._extractor, content, styles, style_plan.active)
+            size, lambda: target_features(self._extractor, content, styles, style_plan.active)
         )
-        self._targets = _targets(
+        self._targets = loss_targets(
             self._loss, content, styles, features, self.settings.seed, self._style_indices, style_plan
         )
         if previous is None:
@@ -178,10 +174,10 @@ class Transfer:
     def evaluate(self, x: np.ndarray, refresh: bool = False) -> tuple[float, np.ndarray]:
         """The objective and its gradient at x (1, h, w, 3), at the current stage's size."""
         refresh = refresh and self._refreshes
-        terms, total, grad, style_targets = self._value_and_grad(tf.constant(x), *self._targets, self._weights, refresh)
+        terms, total, grad, matched = self._value_and_grad(tf.constant(x), self._targets, self._weights, refresh)
         if refresh:
-            styles = tuple(entry[:2] + (found,) + entry[3:] for entry, found in zip(self._targets[1], style_targets))
-            self._targets = (self._targets[0], styles, *self._targets[2:])
+            styles = tuple(entry._replace(targets=found) for entry, found in zip(self._targets.styles, matched))
+            self._targets = self._targets._replace(styles=styles)
         self._last_terms = tuple(float(t) for t in terms.numpy())
         return float(total), grad.numpy()
 
@@ -213,11 +209,29 @@ class Transfer:
         return image[None].astype(np.float32)  # (1, H, W, 3)
 
 
+def check_inputs(
+    content_image: np.ndarray,
+    style_image: np.ndarray | Sequence[np.ndarray],
+    settings: Settings,
+    losses: Sequence[Loss],
+    masks: Sequence[np.ndarray] | None,
+) -> list[np.ndarray]:
+    """The style images as a list, once the content and every style are checked for their working size
+    (the coarsest stage's) and by check_styles: an ImageError or SettingError before any work."""
+    smallest = settings.stages[0][0]  # multiscale: the coarsest stage
+    check_working_size(content_image, smallest, "content", settings.network)
+    styles = check_styles(content_image, style_image, settings, losses, masks)
+    for number, style in enumerate(styles, start=1):
+        role = "style" if len(styles) == 1 else f"style {number}"
+        check_working_size(style, style_size(smallest, settings.style_scale), role, settings.network)
+    return styles
+
+
 def check_styles(
     content_image: np.ndarray,
     style_image: np.ndarray | Sequence[np.ndarray],
     settings: Settings,
-    losses: Sequence[str],
+    losses: Sequence[Loss],
     masks: Sequence[np.ndarray] | None,
 ) -> list[np.ndarray]:
     """The style images as a list, once every one is checked against the content, the blend weights and
@@ -225,7 +239,7 @@ def check_styles(
     styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
     blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
     check_masks(masks, len(styles))
-    patchy = [loss for loss in losses if hasattr(LOSSES.get(loss).statistic, "refresh")]
+    patchy = [loss.name for loss in losses if hasattr(loss.statistic, "refresh")]
     if masks is not None and patchy:
         raise SettingError(
             f"{', '.join(patchy)} match(es) patches in place: cannot be limited to mask regions; "
@@ -236,101 +250,14 @@ def check_styles(
     return styles
 
 
+def _extractor(settings: Settings) -> FeatureExtractor:
+    s = settings
+    return feature_extractor(s.weights, s.pooling, s.layers, s.network_precision, s.backbone, s.feature_smoothing)
+
+
 def upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """(h, w, 3) -> (shape[0], shape[1], 3) float32 in [0, 1], bicubic, no rounding to 8 bits."""
     if image.shape[:2] == tuple(shape):
         return image
     resized = tf.image.resize(tf.constant(image[None]), shape, method="bicubic")[0]
     return np.clip(resized.numpy(), 0.0, 1.0).astype(np.float32)
-
-
-def _targets(
-    loss: Loss,
-    content: np.ndarray,
-    styles: list[np.ndarray],
-    features: tuple,
-    seed: int,
-    indices: tuple[int, ...],
-    style_plan: StylePlan,
-) -> tuple:
-    """(content features, per style (weight, its layers, targets, references, regions), content references,
-    TV reference) of one loss, from the shared target features. Each style layer's target is seeded
-    apart (seed, layer[, style]), so random directions differ between layers and styles. With one style
-    taking part, every number is computed as with a single style image."""
-    content_features, content_style, per_style = features
-    entries, content_refs, tv_refs = [], [], []
-    for number, s in enumerate(style_plan.active):  # `number`, not `s`, seeds: blend (0, 1) is style 2 alone
-        style_as_content, style_features = per_style[s]
-        places = [(i, region(style_plan.masks[s], tuple(content_style[i].shape[1:3]))) for i in indices]
-        places = [(i, r) for i, r in places if r is None or r.any()]  # a layer the region misses: left out
-        like = [select(content_style[i], r) for i, r in places]
-        targets = [
-            loss.statistic.target(style_features[i], f, [seed, i] + ([number] if number else []))
-            for (i, _), f in zip(places, like)
-        ]
-        references = _floored(loss, [loss.style(f, t) for f, t in zip(like, targets)])
-        regions = tuple(None if r is None else tf.constant(r) for _, r in places)
-        entries.append((style_plan.weights[s], tuple(i for i, _ in places), targets, references, regions))
-        content_refs.append(tf.stack([loss.distance(f, t) for f, t in zip(style_as_content, content_features)]))
-        both = tf.constant(np.stack([content, resize(styles[s], content.shape[:2])]))  # (2, H, W, 3)
-        tv_refs.append(tf.reduce_mean(tf.image.total_variation(both)))
-    blend = [style_plan.blend[s] for s in style_plan.active]
-    content_reference = _floored(loss, tf.unstack(_blended(content_refs, blend)))
-    return content_features, tuple(entries), content_reference, tf.maximum(_blended(tv_refs, blend), REFERENCE_FLOOR)
-
-
-def _blended(values: list[tf.Tensor], blend: list[float]) -> tf.Tensor:
-    """The blend-weighted mean of each style's reference; one style's as it is (the single-style numbers)."""
-    if len(values) == 1:
-        return values[0]
-    return tf.add_n([weight * value for weight, value in zip(blend, values)]) / sum(blend)
-
-
-def _floored(loss: Loss, references: list) -> tf.Tensor:
-    found = tf.maximum(tf.stack(references), REFERENCE_FLOOR)
-    if not np.all(np.isfinite(found.numpy())):
-        raise NSTError(f"loss {loss.name} is not finite between the content and style images")
-    return found
-
-
-def _target_features(
-    extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray], active: tuple[int, ...]
-) -> tuple:
-    """Loss-independent: the content's features and style-layer features, and per style taking part its
-    features at the content's shape and its style-layer features: 1 + 2 per style forward passes, once
-    per comparison and stage."""
-    content_features, content_style = extractor(tf.constant(content[None]))
-    per_style = {}
-    for s in active:
-        style_as_content, _ = extractor(tf.constant(resize(styles[s], content.shape[:2])[None]))
-        per_style[s] = (style_as_content, extractor(tf.constant(styles[s][None]))[1])
-    return content_features, content_style, per_style
-
-
-@shared(size=64)
-def _value_and_grad_fn(extractor: FeatureExtractor, loss_name: str, indices: tuple[int, ...]):
-    """A traced objective per (extractor, loss, style layers used), process-wide, reused by every run of
-    the same image shape."""
-    loss = LOSSES.get(loss_name)
-
-    @tf.function(reduce_retracing=True)
-    def value_and_grad(image, content_targets, styles, content_references, tv_reference, weights, refresh):
-        """`styles`: per style taking part (weight, its layers, targets, references, regions)."""
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            content_features, style_features = extractor(image)
-            content = tf.stack([loss.distance(f, t) for f, t in zip(content_features, content_targets)])
-            style, found = 0.0, []
-            for weight, layers, targets, references, regions in styles:
-                features = [select(style_features[i], r) for i, r in zip(layers, regions)]
-                if refresh:  # a Python bool: traced once each way
-                    targets = [loss.statistic.refresh(f, t) for f, t in zip(features, targets)]
-                found.append(targets)
-                ratios = tf.stack([loss.style(f, t) for f, t in zip(features, targets)]) / references
-                style = style + (tf.reduce_mean(ratios) if weight == 1.0 else weight * tf.reduce_mean(ratios))
-            tv = tf.image.total_variation(image[0]) / tv_reference
-            terms = tf.stack([tf.reduce_mean(content / content_references), style, tv])
-            total = tf.reduce_sum(weights * terms)
-        return terms, total, tape.gradient(total, image), found
-
-    return value_and_grad

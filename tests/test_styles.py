@@ -23,7 +23,7 @@ def scream():
 
 
 def run(content, styles, settings=SETTINGS, loss="mse", masks=None):
-    transfer = Transfer(content, styles, settings, loss, masks=masks)
+    transfer = Transfer.alone(content, styles, settings, loss, masks=masks)
     events = list(transfer.events())
     return transfer.output_image(), [e.total for e in events], [e.style for e in events]
 
@@ -71,9 +71,9 @@ def test_style_scale_one_is_todays_run_and_two_doubles_the_style_image(content_i
     from nst.images import resize_long_side
 
     source = resize_long_side(style_image, 150)  # a larger style file, resized to the working size as ever
-    at_one = Transfer(content_image, source, SETTINGS.replace(style_scale=1.0))
+    at_one = Transfer.alone(content_image, source, SETTINGS.replace(style_scale=1.0))
     np.testing.assert_array_equal(at_one.style_image, resize_long_side(source, 64))
-    at_two = Transfer(content_image, source, SETTINGS.replace(style_scale=2.0))
+    at_two = Transfer.alone(content_image, source, SETTINGS.replace(style_scale=2.0))
     np.testing.assert_array_equal(at_two.style_image, resize_long_side(source, 128))
     assert max(at_two.content_image.shape[:2]) == 64
     one, two = run(content_image, source), run(content_image, source, SETTINGS.replace(style_scale=2.0))
@@ -90,7 +90,7 @@ def test_the_palette_start_has_the_styles_colour_mean_and_covariance(content_ima
     assert clipped.min() >= 0.0 and clipped.max() <= 1.0
     np.testing.assert_allclose(clipped.mean(0), target.mean(0), atol=0.005)
     np.testing.assert_allclose(np.cov(clipped, rowvar=False), np.cov(target, rowvar=False), atol=0.005)
-    transfer = Transfer(content_image, style_image, SETTINGS.replace(colors="palette"))
+    transfer = Transfer.alone(content_image, style_image, SETTINGS.replace(colors="palette"))
     np.testing.assert_allclose(transfer._start[0], start, atol=1e-6)  # the run starts from it
 
 

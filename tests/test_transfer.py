@@ -11,7 +11,7 @@ TINY = dict(weights="vgg16-hed", size=48, iterations=6, preview_every=3, precisi
 
 
 def run(content_image, style_image, loss="mse", **changes):
-    transfer = Transfer(content_image, style_image, Settings(**{**TINY, **changes}), loss)
+    transfer = Transfer.alone(content_image, style_image, Settings(**{**TINY, **changes}), loss)
     return transfer, list(transfer.events())
 
 
@@ -60,7 +60,7 @@ def test_same_settings_and_seed_give_the_same_numbers(content_image, style_image
 
 
 def test_stopping_early_keeps_the_best_image_so_far(content_image, style_image):
-    transfer = Transfer(content_image, style_image, Settings(**TINY))
+    transfer = Transfer.alone(content_image, style_image, Settings(**TINY))
     events = []
     for event in transfer.events():
         events.append(event)
@@ -92,6 +92,17 @@ def test_content_start_is_the_content_image_at_working_size(content_image, style
     transfer, events = run(content_image, style_image, iterations=1)
     assert max(transfer.content_image.shape[:2]) == 48
     np.testing.assert_allclose(events[0].preview, transfer.content_image, atol=1e-6)
+
+
+def test_a_second_run_of_the_same_shape_reuses_the_traced_objective(content_image, style_image):
+    """The targets travel as named tuples (nst.objective.Targets): a run of another seed, whose targets
+    differ only in value, traces nothing new, refreshing (mrf) or not."""
+    for loss in ("mse", "mrf"):
+        first, _ = run(content_image, style_image, loss=loss, iterations=2)
+        traced = first._value_and_grad.experimental_get_tracing_count()
+        second, _ = run(content_image, style_image, loss=loss, iterations=2, seed=5)
+        assert second._value_and_grad is first._value_and_grad
+        assert second._value_and_grad.experimental_get_tracing_count() == traced, loss
 
 
 # --- numerical faults and extreme inputs ---------------------------------------------------------------
@@ -153,7 +164,7 @@ def test_an_unknown_loss_is_refused_before_any_work(content_image, style_image):
     from nst.errors import UnknownNameError
 
     with pytest.raises(UnknownNameError, match="did you mean 'huber'"):
-        Transfer(content_image, style_image, Settings(**TINY), loss="hubert")
+        Transfer.alone(content_image, style_image, Settings(**TINY), loss="hubert")
 
 
 def test_identical_content_and_style_are_refused(content_image):
@@ -162,7 +173,7 @@ def test_identical_content_and_style_are_refused(content_image):
     flat = np.zeros_like(content_image)
     for image in (content_image, flat):
         with pytest.raises(ImageError, match="same picture"):
-            Transfer(image, image.copy(), Settings(**TINY))
+            Transfer.alone(image, image.copy(), Settings(**TINY))
 
 
 def test_bfloat16_computes_the_float32_objective_and_gradient_and_a_run_lowers_it(content_image, style_image):
@@ -202,7 +213,7 @@ def test_multiscale_runs_coarse_to_fine_and_starts_the_fine_stage_nearer_the_goa
 
 def test_multiscale_stopped_in_a_coarse_stage_still_gives_a_full_size_image(content_image, style_image, monkeypatch):
     monkeypatch.setattr("nst.schedule.SMALLEST_STAGE", 32)
-    transfer = Transfer(content_image, style_image, Settings(**{**TINY, "size": 64, "schedule": "multiscale"}))
+    transfer = Transfer.alone(content_image, style_image, Settings(**{**TINY, "size": 64, "schedule": "multiscale"}))
     events = list(itertools.islice(transfer.events(), 2))
     assert events[-1].size == 32 and not transfer.complete
     assert transfer.output_image().shape == transfer.content_image.shape

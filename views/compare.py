@@ -6,36 +6,23 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 import streamlit as st
 
-from nst.artifacts import artifacts, zip_bytes
+from nst.artifacts import zip_bytes
 from nst.backbone.model import load_backbone
 from nst.backbone.precision import emulation_warning, resolve_precision
-from nst.budget import check_fits
-from nst.compare import Comparison, parse_losses
 from nst.errors import NSTError
-from nst.images import read_image, resize_long_side
-from nst.losses.catalogue import relative_cost
+from nst.job import InputImage, Job, Request, prepare, preview_estimate
 from nst.settings import Settings
 from nst.votes.gallery import outputs_from_files
+from views.image_picker import DEFAULT_SAMPLES, image_picker, sample_paths
 from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
 from views.settings_panel import PARAMS, layer_params, sidebar
-from views.shared import ASSETS, engine, gallery, pool, run_queue, sample_image, thumbnail
+from views.shared import engine, gallery, pool, run_queue
 from views.style_controls import LINK_PARAMS as STYLE_PARAMS
 from views.style_controls import style_controls
-
-DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
-THUMB_PX = 76  # a sample's thumbnail: four in a row on a phone (390 px), all in one row on a laptop
-PREVIEW_PX = (320, 220)  # the chosen image's largest shown width and height
-
-
-def sample_paths(role: str) -> list[Path]:
-    return sorted((ASSETS / role).glob("*.*"))
-
 
 LINK_PARAMS = (
     *(
@@ -76,10 +63,10 @@ def main() -> None:
         live_view()
     if state.get("result") is not None:
         results_view(state.result)
-    elif not state.get("running") and content and style and content[2] and style[2] and state.style_count == 1:
-        unit = gallery().get((content[0], style[0]))
+    elif not state.get("running") and content and style and content.sample and style.sample and state.style_count == 1:
+        unit = gallery().get((content.name, style.name))
         if unit is not None:
-            gallery_view(unit, content[1], style[1])
+            gallery_view(unit, content.pixels, style.pixels)
 
 
 def _backbone_and_preset() -> tuple[str, str]:
@@ -99,10 +86,10 @@ def loading_notice() -> None:
     )
 
 
-def share(content, style) -> None:
+def share(content: InputImage | None, style: InputImage | None) -> None:
     """Keep the choices in the URL and offer the link; an upload never goes in it."""
     link = publish(current((*LINK_PARAMS, *layer_params(st.session_state.backbone, st.session_state.preset))))
-    uploads = [role for role, chosen in (("content", content), ("style", style)) if chosen and not chosen[2]]
+    uploads = [role for role, chosen in (("content", content), ("style", style)) if chosen and not chosen.sample]
     with st.popover("Share this comparison", icon=":material/share:"):
         st.caption(
             "This link opens the page with the same samples, losses and settings (the address bar "
@@ -116,70 +103,24 @@ def share(content, style) -> None:
         st.code(link, language=None, wrap_lines=True)
 
 
-def image_picker(role: str):
-    """The bundled samples as small thumbnails to click (a row that wraps on a phone), an upload, and the
-    chosen image. Returns (name, image, is_sample) or None."""
-    state = st.session_state
-    choice_key = f"{role}_choice"
-    if state[choice_key] not in {path.name for path in sample_paths(role)}:  # only bundled samples are read
-        state[choice_key] = DEFAULT_SAMPLES[role]
-    pick, shown = st.columns([5, 2], vertical_alignment="top")
-    with pick.container(horizontal=True, gap="small", key=f"{role}_samples"):
-        for path in sample_paths(role):
-            with st.container(width=THUMB_PX, gap=None):
-                st.image(thumbnail(str(path)), width="stretch", alt=f"{role} sample: {path.name}")
-                st.button(
-                    short_name(path),
-                    key=f"{role}_sample_{path.stem}",
-                    help=path.name,
-                    width="stretch",
-                    type="primary" if state[choice_key] == path.name else "secondary",
-                    on_click=state.__setitem__,
-                    args=(choice_key, path.name),
-                )
-    upload = pick.file_uploader(
-        f"{role.capitalize()} image: a sample above, or upload one", type=UPLOAD_TYPES, key=f"{role}_upload"
-    )
-    try:
-        if upload is not None:
-            loaded = read_image(upload.getvalue(), name=upload.name)
-            name, image = upload.name, loaded.pixels
-            for notice in loaded.notices:
-                shown.info(notice)
-        else:
-            name, image = state[choice_key], sample_image(str(ASSETS / role / state[choice_key]))
-    except NSTError as error:
-        shown.error(str(error))
-        return None
-    label = f"{role}: {name} ({image.shape[1]}x{image.shape[0]})"
-    shown.image(preview(image), caption=label, alt=label)
-    if upload is not None:
-        shown.caption(f"Uploads stay on this page: a link to it shows the sample {state[choice_key]} instead.")
-    return name, image, upload is None
-
-
-def short_name(path: Path) -> str:
-    """A thumbnail's button label: the first word that names it ('the_scream' -> 'scream')."""
-    words = path.stem.replace("-", "_").split("_")
-    return next((word for word in words if word != "the"), words[0])
-
-
-def preview(image):
-    """The chosen image, shrunk to fit PREVIEW_PX (width, height): a portrait painting stays short on a phone."""
-    scale = min(1.0, PREVIEW_PX[0] / image.shape[1], PREVIEW_PX[1] / image.shape[0])
-    return image if scale == 1.0 else resize_long_side(image, round(max(image.shape[:2]) * scale))
-
-
-def controls(settings: Settings | None, losses: list[str], content, style, loaded: bool, styles=None) -> None:
+def controls(
+    settings: Settings | None,
+    losses: list[str],
+    content: InputImage | None,
+    style: InputImage | None,
+    loaded: bool,
+    styles=None,
+) -> None:
     """`styles`: (the styles [(name, image)], blend weights, masks) from views.style_controls."""
     state = st.session_state
     ready = settings is not None and content is not None and styles is not None and bool(losses)
+    request, problem = _request(settings, losses, content, style, styles) if ready else (None, "")
     # Run's click only raises a flag: the run starts here, from the widgets' values in this very run
     # (a click's callback arguments would be those of the previous one), and before the buttons are
     # drawn, so that Stop is live from the first iteration.
     if state.pop("run_requested", False) and ready and not state.get("running"):
         state.pop("link_problems", None)  # the link's notice has been read
-        start(settings, losses, content, style, styles)
+        start(request, styles[1], problem)
     running = bool(state.get("running"))
     with st.container(horizontal=True, vertical_alignment="center", key="run_row"):  # side by side on a phone too
         st.button(
@@ -194,16 +135,29 @@ def controls(settings: Settings | None, losses: list[str], content, style, loade
         if not losses:
             st.warning("Choose at least one loss.")
         elif ready and not running:
-            estimate_note(settings, losses, content, loaded)
+            estimate_note(settings, request, problem, loaded)
     if state.get("run_error"):
         st.error(state.pop("run_error"))
 
 
-def estimate_note(settings: Settings, losses: list[str], content, loaded: bool) -> None:
+def _request(settings: Settings, losses: list[str], content: InputImage, style: InputImage, styles):
+    """(the Request of the page's choices, "") or (None, why not): the losses parsed once per rerun. The
+    blend weights join its settings at Run (start), where a bad one is said."""
+    chosen, _, masks = styles
+    extra = [InputImage.from_pixels(image, name) for name, image in chosen[1:]]  # names only, as the picker's
+    regions = [InputImage.from_pixels(mask) for mask in masks or []]  # unnamed: the page records no mask
+    try:
+        return Request.of(content, [style, *extra], settings, losses, regions), ""
+    except NSTError as error:
+        return None, str(error)
+
+
+def estimate_note(settings: Settings, request: Request | None, problem: str, loaded: bool) -> None:
     """The run's estimated time and memory; a mistyped loss name is reported here, before Run."""
     try:
-        cost = relative_cost(parse_losses(losses))
-        estimate = check_fits(settings, content[1].shape, len(losses), cost).describe() if loaded else None
+        if request is None:
+            raise NSTError(problem)
+        estimate = preview_estimate(request).describe() if loaded else None
         st.caption(f"Estimated: {estimate}." if estimate else "Estimated time: shown once TensorFlow has loaded.")
     except NSTError as error:
         st.error(str(error))
@@ -211,23 +165,18 @@ def estimate_note(settings: Settings, losses: list[str], content, loaded: bool) 
         st.warning(warning[0].upper() + warning[1:] + ".")
 
 
-def start(settings: Settings, losses: list[str], content, style, styles) -> None:
+def start(request: Request | None, blend: tuple[float, ...], problem: str) -> None:
     state = st.session_state
-    chosen, blend, masks = styles
     try:
-        settings = settings.replace(style_blend=blend)
-        check_fits(settings, content[1].shape, len(losses))  # the page's policy: refuse what cannot fit
-        images = [image for _, image in chosen]
-        comparison = Comparison(content[1], images if len(images) > 1 else images[0], settings, losses, masks)
+        if request is None:
+            raise NSTError(problem)
+        request = request.replace(settings=request.settings.replace(style_blend=blend))
+        job = prepare(request)  # checked once; the page's policy too: refuse what cannot fit
     except NSTError as error:
         state.run_error = str(error)
         return
-    state.comparison, state.stream, state.ticket = comparison, comparison.events(), uuid.uuid4().hex
-    state.inputs = {"content": {"name": content[0]}}  # names only: no file is read
-    for number, (name, _) in enumerate(chosen, start=1):
-        state.inputs["style" if number == 1 else f"style {number}"] = {"name": name}
-    # Only comparisons of bundled samples, one style everywhere, join the vote pool.
-    state.samples_only = content[2] and style[2] and len(chosen) == 1 and masks is None
+    state.job, state.stream, state.ticket = job, job.events(), uuid.uuid4().hex
+    state.samples_only = request.votable  # only these join the vote pool
     state.running, state.result, state.stopped, state.started = True, None, False, time.perf_counter()
 
 
@@ -238,9 +187,10 @@ def finish(stopped: bool = False) -> None:
         return
     state.running, state.stream, state.stopped = False, None, stopped
     run_queue().leave(state.ticket)
+    job: Job = state.job
     try:
-        state.result = state.comparison.results()
-        state.files = artifacts(state.result, state.inputs)  # made once: every download and the zip use them
+        state.result = job.result()
+        state.files = job.artifacts(state.result)  # made once: every download and the zip use them
         state.zip = zip_bytes(state.files)
         if state.get("samples_only"):  # complete outputs of bundled samples become pairs to vote on
             pool().add(outputs_from_files(state.files))
@@ -255,10 +205,10 @@ def live_view() -> None:
     growing. Any Streamlit call may be interrupted (Stop, another widget, a closed tab): the slot is
     given back then, and a rerun continues the same stream, at the front of the line."""
     state = st.session_state
-    comparison: Comparison = state.comparison
+    job: Job = state.job
     ticket, queue = state.ticket, run_queue()  # the ticket is held here: a closed tab's state may be gone
     bar = st.progress(0.0, text="Waiting for a free slot...")
-    queue.join(ticket, front=bool(comparison.transfers))
+    queue.join(ticket, front=job.started)
     try:
         while not queue.try_start(ticket):
             bar.progress(
@@ -266,7 +216,7 @@ def live_view() -> None:
                 text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} run slot(s) of this server",
             )
             time.sleep(0.5)
-        _consume(comparison, bar)
+        _consume(job, bar)
     except NSTError as error:
         state.run_error = str(error)
     finally:
@@ -275,17 +225,17 @@ def live_view() -> None:
     st.rerun()
 
 
-def _consume(comparison: Comparison, bar) -> None:
+def _consume(job: Job, bar) -> None:
     state = st.session_state
-    total = len(comparison.losses) * comparison.settings.iterations
+    total = len(job.losses) * job.settings.iterations
     bar.progress(0.0, text="Loading the model and computing the targets...")
-    columns = dict(zip(comparison.losses, st.columns(len(comparison.losses))))
+    columns = dict(zip(job.losses, st.columns(len(job.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
     chart = st.empty()
-    s = comparison.settings
+    s = job.settings
     load_backbone(s.weights, s.pooling, s.network_precision, s.backbone)
     for event in state.stream:
-        done = sum(max(0, len(t.history) - 1) for t in comparison.transfers.values())
+        done = job.steps_done()
         elapsed = time.perf_counter() - state.started
         left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
         bar.progress(
@@ -295,9 +245,8 @@ def _consume(comparison: Comparison, bar) -> None:
         if event.preview is not None:
             label = f"{event.loss} · iteration {event.iteration}"
             frames[event.loss].image(event.preview, caption=label, alt=f"{label}: the image so far", width="stretch")
-            if event.loss == comparison.losses[-1]:
-                histories = {loss: t.history for loss, t in comparison.transfers.items()}
-                chart.altair_chart(curves_chart(histories, "total", log=True), width="stretch")
+            if event.loss == job.losses[-1]:
+                chart.altair_chart(curves_chart(job.histories(), "total", log=True), width="stretch")
 
 
 main()

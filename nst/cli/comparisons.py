@@ -9,6 +9,7 @@ from pathlib import Path
 from nst.cli.flags import add_settings, settings_from
 from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
 from nst.errors import NSTError
+from nst.losses.catalogue import DEFAULT_LOSSES
 from nst.settings import Settings
 
 
@@ -16,9 +17,9 @@ def register(commands) -> None:
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
     compare.add_argument(
         "--losses",
-        default="mse,mae",
+        default=",".join(DEFAULT_LOSSES),
         metavar="LIST",
-        help="comma-separated (default mse,mae), e.g. mse,swd+mae,robust:alpha=0.5; see nst losses",
+        help=f"comma-separated (default {','.join(DEFAULT_LOSSES)}), e.g. mse,swd+mae,robust:alpha=0.5; see nst losses",
     )
     compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
     run = commands.add_parser("run", help="one style transfer, one image")
@@ -43,15 +44,8 @@ def register(commands) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from nst.artifacts import input_record, write_artifacts
-
-    result, interrupted = _run_comparison(args, settings_from(args), args.losses)
-    inputs = {"content": input_record(args.content)}
-    for number, style in enumerate(args.style, start=1):
-        inputs["style" if number == 1 else f"style {number}"] = input_record(style)
-    for number, mask in enumerate(args.mask or [], start=1):
-        inputs[f"mask {number}"] = input_record(mask)
-    paths = write_artifacts(result, args.out, inputs)
+    job, result, interrupted = _run_comparison(args, settings_from(args), args.losses)
+    paths = job.write_artifacts(args.out, result)
     _print_table(result)
     print(f"wrote {len(paths)} files to {args.out}" + (" (partial: interrupted)" if interrupted else ""))
     return EXIT_INTERRUPTED if interrupted else 0
@@ -64,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise NSTError(f"cannot write {out}: folder {out.parent} does not exist")
-    result, interrupted = _run_comparison(args, settings, [args.loss])
+    _, result, interrupted = _run_comparison(args, settings, [args.loss])
     save_png(next(iter(result.runs.values())).image, out)
     _print_table(result)
     print(f"wrote {out}" + (" (partial: interrupted)" if interrupted else ""))
@@ -72,26 +66,35 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
-    """(ComparisonResult, interrupted): the comparison with a progress bar; Ctrl-C keeps what was made."""
-    from nst.budget import check_fits
-    from nst.compare import Comparison, parse_losses
-    from nst.images import read_image
-    from nst.styles import read_mask
+    """(Job, ComparisonResult, interrupted): the comparison with a progress bar; Ctrl-C keeps what was made."""
+    from nst.compare import losses_of
+    from nst.job import InputImage, Request, prepare
 
-    losses = parse_losses(losses)
-    content, styles = read_image(args.content), [read_image(path) for path in args.style]
-    masks = [read_mask(path) for path in args.mask] if args.mask else None
-    for notice in [*content.notices, *(n for style in styles for n in style.notices)]:
+    losses = losses_of(losses)  # a mistyped name fails before any image is read
+    content, styles = InputImage.from_path(args.content), [InputImage.from_path(path) for path in args.style]
+    masks = [InputImage.from_path(path, mask=True) for path in args.mask or []]
+    request = Request.of(content, styles, settings, losses, masks)
+    for notice in request.notices:
         print(f"nst: {notice}", file=sys.stderr)
     warn_emulated({settings.precision})
-    check_fits(settings, content.pixels.shape, len(losses))  # policy: refuse what cannot fit this machine
-    comparison = Comparison(content.pixels, [s.pixels for s in styles], settings, losses, masks)
+    job = prepare(request)  # checked once; refused here if it cannot fit this machine
     if not args.quiet:
-        print(f"nst: estimated {comparison.estimate.describe()}", file=sys.stderr)
-    bar = None if args.quiet else progress_bar(len(losses) * settings.iterations, "it")
+        print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
+    interrupted = _follow(job, None if args.quiet else progress_bar(len(losses) * settings.iterations, "it"))
+    result = job.result()
+    if result.weights.notice:
+        print(f"nst: {result.weights.notice}", file=sys.stderr)
+    for run in result.runs.values():
+        if run.error:
+            print(f"nst: {run.error}; kept its best image", file=sys.stderr)
+    return job, result, interrupted
+
+
+def _follow(job, bar) -> bool:
+    """Draws the job's events on `bar` (None: quiet); True if Ctrl-C stopped it."""
     interrupted = False
     try:
-        for event in comparison.events():
+        for event in job.events():
             if bar and event.iteration:
                 bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
                 bar.update(1)
@@ -99,13 +102,7 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
         interrupted = True
     if bar:
         bar.close()
-    result = comparison.results()
-    if result.weights.notice:
-        print(f"nst: {result.weights.notice}", file=sys.stderr)
-    for run in result.runs.values():
-        if run.error:
-            print(f"nst: {run.error}; kept its best image", file=sys.stderr)
-    return result, interrupted
+    return interrupted
 
 
 def _print_table(result) -> None:

@@ -60,7 +60,7 @@ def speed(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SILE
             for precision in plan.precisions:
                 meter.start(f"{preset} {size} px {precision}")
                 settings = Settings(weights=plan.weights, preset=preset, size=size, precision=precision)
-                transfer = Transfer(*images, settings)
+                transfer = Transfer.alone(*images, settings)
                 call = functools.partial(transfer.evaluate, transfer.content_image[None])
                 seconds = _median_seconds(call, 5 if size < 512 else 3, meter)
                 flops = iteration_flops(PRESETS.get(preset), transfer.content_image.shape[:2])
@@ -178,7 +178,7 @@ def losses(images: tuple[np.ndarray, np.ndarray], plan: Plan, meter: Meter = SIL
     for loss in dict.fromkeys(("mse", *plan.losses)):
         meter.start(loss)
         _finished(images, settings.replace(iterations=1), loss, meter)  # traces the objective: no row pays for it
-        transfer = Transfer(*images, settings, loss)
+        transfer = Transfer.alone(*images, settings, loss)
         evaluation = _median_seconds(functools.partial(transfer.evaluate, transfer.content_image[None]), 5, meter)
         run = _finished(images, settings.replace(iterations=plan.loss_iterations), loss, meter)
         rows.append(
@@ -283,7 +283,7 @@ def _cell(value: object) -> str:
 def _finished(
     images: tuple[np.ndarray, np.ndarray], settings: Settings, loss: str = "mse", meter: Meter = SILENT
 ) -> Transfer:
-    transfer = Transfer(*images, settings, loss)
+    transfer = Transfer.alone(*images, settings, loss)
     if settings.iterations > 1:  # a one-iteration run only traces: it keeps the contender's name
         meter.start(f"{loss}, {settings.precision}, {settings.schedule} {settings.size} px x {settings.iterations}")
     for event in transfer.events():

@@ -193,28 +193,19 @@ def run_task(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
 def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask_bytes: list[bytes]) -> tuple:
     """(artifacts, a row per loss, where the time went: seconds of the runs (model load, targets and
     iterations) and of scoring their images)."""
-    from nst.artifacts import artifacts, input_record_bytes
-    from nst.budget import check_fits
-    from nst.compare import Comparison
-    from nst.images import read_image
-    from nst.styles import read_mask
+    from nst.job import InputImage, Request, prepare
 
-    content = read_image(content_bytes, spec.content.name).pixels
-    styles = [read_image(data, path.name).pixels for data, path in zip(style_bytes, spec.style_paths)]
-    masks = [read_mask(data, path.name) for data, path in zip(mask_bytes, spec.masks)] or None
-    check_fits(spec.settings, content.shape, len(spec.losses))  # refused on the worker that would run it
-    comparison = Comparison(content, styles if len(styles) > 1 else styles[0], spec.settings, spec.losses, masks)
+    content = InputImage.from_bytes(content_bytes, spec.content)
+    styles = [InputImage.from_bytes(data, path) for data, path in zip(style_bytes, spec.style_paths)]
+    masks = [InputImage.from_bytes(data, path, mask=True) for data, path in zip(mask_bytes, spec.masks)]
+    request = Request.of(content, styles, spec.settings, spec.losses, masks)
+    job = prepare(request)  # refused on the worker that would run it
     start = time.perf_counter()
-    for _ in comparison.events():
+    for _ in job.events():
         pass
     scoring = time.perf_counter()
-    result = comparison.results()
+    result = job.result()
     seconds = {"seconds_runs": scoring - start, "seconds_scoring": time.perf_counter() - scoring}
-    inputs = {"content": input_record_bytes(spec.content, content_bytes)}
-    for number, (path, data) in enumerate(zip(spec.style_paths, style_bytes), start=1):
-        inputs["style" if number == 1 else f"style {number}"] = input_record_bytes(path, data)
-    for number, (path, data) in enumerate(zip(spec.masks, mask_bytes), start=1):
-        inputs[f"mask {number}"] = input_record_bytes(path, data)
     rows = [
         {
             "loss": loss,
@@ -226,7 +217,7 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
         }
         for loss, run in result.runs.items()
     ]
-    return artifacts(result, inputs), rows, seconds
+    return job.artifacts(result), rows, seconds
 
 
 def _outcome(ray, ref, spec: RunSpec) -> dict:

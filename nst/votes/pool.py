@@ -1,6 +1,7 @@
 """The pool of pairs to vote on: every two outputs of one content, style and settings made by two
 different losses. The gallery fills it at start; comparisons of bundled samples made on the page join
-it. Shared by every page session of the process, so it is safe across threads."""
+it (which may: nst.job.Request.votable). Shared by every page session of the process, so it is safe
+across threads."""
 
 from __future__ import annotations
 
