@@ -180,8 +180,8 @@ def test_bfloat16_computes_the_float32_objective_and_gradient_and_a_run_lowers_i
     """bfloat16 changes the arithmetic, not the objective: at the same images the value agrees within 2%
     and the gradient points the same way. How far L-BFGS then gets in a few steps depends on the
     hardware (where bfloat16 is emulated its line search starts slower), so only the descent is checked."""
-    full = Transfer(content_image, style_image, Settings(**TINY), "mse")
-    half = Transfer(content_image, style_image, Settings(**{**TINY, "precision": "bfloat16"}), "mse")
+    full = Transfer.alone(content_image, style_image, Settings(**TINY), "mse")
+    half = Transfer.alone(content_image, style_image, Settings(**{**TINY, "precision": "bfloat16"}), "mse")
     noisy = full._start + np.random.default_rng(0).normal(0.0, 0.05, full._start.shape)
     for x in (full._start, np.clip(noisy, 0.0, 1.0).astype(np.float32)):
         (f32, g32), (f16, g16) = full.evaluate(x), half.evaluate(x)
