@@ -104,12 +104,6 @@ class Settings:
         return self.network.smoothing if self.smoothing == "auto" else self.smoothing
 
     @property
-    def judge_weights(self) -> str:
-        """The weights of the VGG16 judge that scores every output (nst.metrics), whatever the backbone:
-        the run's own when the backbone is vgg16, else what vgg16 takes by default (auto)."""
-        return self.weights if self.backbone == "vgg16" else "auto"
-
-    @property
     def network_precision(self) -> str:
         """The precision the network computes in: `auto` resolved for this machine."""
         return resolve_precision(self.precision)

