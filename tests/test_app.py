@@ -237,10 +237,10 @@ def test_a_bad_link_value_is_reset_with_one_notice():
 def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch, tmp_path):
     """Offline (no Keras cache, no download), resnet50's weights cannot be had: the sidebar says what to do
     in one error; vgg16's offline weights are not offered for it; a link can choose backbone and layers."""
-    from nst.backbone import model as backbone
+    from nst.backbone import weights
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
+    monkeypatch.setattr(weights, "_download_answers", lambda url: False)
     at = linked(
         {
             "backbone": "resnet50",

@@ -27,7 +27,7 @@ def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsy
     assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
-    from nst.backbone.model import file_sha256
+    from nst.backbone.weights import file_sha256
 
     assert config["inputs"]["content"]["sha256"] == file_sha256(CONTENT)
     printed = capsys.readouterr().out

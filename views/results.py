@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.artifacts import curve_rows
+from nst.backbone.weights import report_lines
 from nst.compare import ComparisonResult
 from nst.losses.catalogue import file_stem
 from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
@@ -24,9 +25,9 @@ def results_view(result: ComparisonResult) -> None:
     state = st.session_state
     st.header("Results")
     weights = result.weights
-    st.caption(f"Backbone weights: **{weights.name}** (SHA-256 {weights.sha256[:16]}...)")
-    if weights.notice:
-        st.warning(weights.notice)
+    st.caption("Backbone " + "; ".join(report_lines(weights, result.judge)))
+    for notice in dict.fromkeys(n for n in (weights.notice, result.judge.notice) if n):
+        st.warning(notice)
     if state.get("stopped"):
         st.info("Stopped early: these are the best images each loss had reached.")
     for run in result.runs.values():

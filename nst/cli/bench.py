@@ -63,7 +63,7 @@ def _bench(args: argparse.Namespace) -> int:
     expected = bench.estimates(plan, content.pixels.shape, names)
     lines = [
         f"machine: {bench.machine()}",
-        f"weights: {weights.name} (sha256 {weights.sha256[:16]}...)",
+        f"weights: {weights.describe()}",
         f"images: {Path(args.content).name}, {Path(args.style).name}" + (" (--quick)" if args.quick else ""),
         "estimated here: "
         + ", ".join(f"{n} {duration(t)}" for n, t in expected.items())

@@ -82,8 +82,8 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
         print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
     interrupted = _follow(job, None if args.quiet else progress_bar(len(losses) * settings.iterations, "it"))
     result = job.result()
-    if result.weights.notice:
-        print(f"nst: {result.weights.notice}", file=sys.stderr)
+    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice) if n):
+        print(f"nst: {notice}", file=sys.stderr)
     for run in result.runs.values():
         if run.error:
             print(f"nst: {run.error}; kept its best image", file=sys.stderr)
@@ -106,9 +106,11 @@ def _follow(job, bar) -> bool:
 
 
 def _print_table(result) -> None:
+    from nst.backbone.weights import report_lines
     from nst.metrics import YARDSTICKS
 
-    print(f"weights: {result.weights.name} (sha256 {result.weights.sha256[:16]}...)")
+    for line in report_lines(result.weights, result.judge):
+        print(line)
     print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
     for loss, run in result.runs.items():
         cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]

@@ -303,7 +303,7 @@ def _convergence(transfer: Transfer) -> str:
 
 def _yardsticks(transfer: Transfer) -> dict[str, float]:
     s = transfer.settings
-    return score(transfer.output_image(), transfer.content_image, transfer.style_image, s.weights, s.pooling)
+    return score(transfer.output_image(), transfer.content_image, transfer.style_image, s.pooling)
 
 
 def _rate(transfer: Transfer) -> float:

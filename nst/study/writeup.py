@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nst.backbone.weights import WeightsInfo
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.analysis import Analysis, analyse, sentence
 from nst.study.design import Study, arm_loss
@@ -91,7 +92,7 @@ def markdown(study: Study, analysis: Analysis, out: Path, plots: list[str]) -> s
 
 
 def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
-    s, weights = study.settings, _weights(study, out)
+    s, weights, judge = study.settings, _weights(study, out), _judge(study, out)
     lines = [
         f"- contents ({len(study.contents)}): {', '.join(p.name for p in study.contents)}",
         f"- styles ({len(study.styles)}): {', '.join(p.name for p in study.styles)}",
@@ -101,6 +102,7 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
         f"- settings: {s.size} px, preset {s.preset}, {s.optimizer} x {s.iterations} ({s.schedule}), init {s.init}, "
         f"weights content/style/TV {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}, precision {s.precision}",
         f"- backbone weights: {weights}",
+        f"- the yardsticks' judge: VGG16, {judge}",
         f"- units used: {analysis.units_used} of {study.units}"
         + (f"; left out (a run failed): {', '.join(analysis.failed_runs)}" if analysis.failed_runs else ""),
     ]
@@ -109,17 +111,38 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
 
 def _weights(study: Study, out: Path) -> str:
     """Each backbone's weights, as its first finished run recorded them."""
-    found: dict[str, str] = {}
-    for run in study.grid.runs:
-        backbone = run.settings.backbone
-        try:
-            weights = json.loads((out / run.name / "config.json").read_text())["weights"]
-        except (OSError, ValueError, KeyError):
-            continue
-        found.setdefault(backbone, f"{weights['name']} (sha256 {weights['sha256'][:16]}...)")
+    found = {backbone: _shown(record) for backbone, record in _records(study, out, "weights").items()}
     if not found:
         return "unknown (no run finished)"
     return found[study.backbones[0]] if len(found) == 1 else "; ".join(f"{b}: {w}" for b, w in found.items())
+
+
+def _judge(study: Study, out: Path) -> str:
+    """The weights of the judge's VGG16, as the first finished run recorded them."""
+    records = list(_records(study, out, "judge").values())
+    return _shown(records[0]) if records else "not recorded (runs made before the judge's weights were)"
+
+
+def _records(study: Study, out: Path, key: str) -> dict[str, dict]:
+    """Backbone -> the `key` record (weights, judge) of config.json of its first finished run that has one."""
+    found: dict[str, dict] = {}
+    for run in study.grid.runs:
+        try:
+            record = json.loads((out / run.name / "config.json").read_text())[key]
+        except (OSError, ValueError, KeyError):
+            continue
+        if record:
+            found.setdefault(run.settings.backbone, record)
+    return found
+
+
+def _shown(record: dict) -> str:
+    """A weights record as one line: name, origin, SHA-256, terms (one made before origins were kept:
+    name and SHA-256)."""
+    if "origin" not in record:
+        return f"{record['name']} (sha256 {record['sha256'][:16]}...)"
+    info = WeightsInfo(**record)
+    return info.describe() + (f"; {info.terms}" if info.terms else "")
 
 
 def _table(tests: list[PairedTest]) -> list[str]:
