@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nst import limits
-from nst.backbone.model import WeightsInfo
+from nst.backbone.weights import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import resize_long_side

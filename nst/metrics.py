@@ -24,7 +24,8 @@ import numpy as np
 
 from nst.backbone.features import feature_extractor, gram
 from nst.backbone.layers import PRESETS
-from nst.backbone.model import WeightsInfo, load_backbone
+from nst.backbone.model import load_backbone
+from nst.backbone.weights import WeightsInfo
 from nst.runtime import tf
 
 

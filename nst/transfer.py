@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nst.backbone.features import FeatureExtractor, feature_extractor
-from nst.backbone.model import WeightsInfo, load_backbone
+from nst.backbone.model import load_backbone
+from nst.backbone.weights import WeightsInfo
 from nst.caching import OnceCache
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size, luminance_image, resize, resize_long_side, with_colors_of

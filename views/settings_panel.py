@@ -205,7 +205,7 @@ def _keep_allowed(key: str, allowed: list[str], fallback: str) -> None:
 def weights_problem(backbone: str, weights: str) -> str:
     """Why `weights` cannot be had for `backbone` here ("" when they can): ImageNet weights neither cached
     nor downloadable, for a backbone with no offline weights. Asks the network at most once per process."""
-    from nst.backbone.model import imagenet_missing_message, imagenet_reachable
+    from nst.backbone.weights import imagenet_missing_message, imagenet_reachable
 
     network = NETWORKS.get(backbone)
     if weights not in ("auto", "imagenet") or (weights == "auto" and network.offline_weights):
