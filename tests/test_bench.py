@@ -5,7 +5,7 @@ import pytest
 
 from nst.budget import EMULATED_BFLOAT16_SPEEDUP, SPEEDUP
 from nst.cli import main
-from nst.speed import bench, estimate
+from nst.speed import bench, estimate, tables
 from nst.speed.plan import Plan
 from nst.speed.race import race_nst
 from nst.speed.tutorial import objective, run_tutorial
@@ -55,7 +55,7 @@ def test_every_section_runs_and_renders_a_table(content_image, style_image, monk
     sections = {s.name: s for s in bench.run((content_image, style_image), TINY)}
     assert list(sections) == list(bench.SECTIONS)
     for section in sections.values():
-        text = bench.markdown(section)
+        text = tables.markdown(section)
         assert text.count("\n|") == len(section.rows) + 2  # header, separator, a line per row
         assert all(np.all((image >= 0) & (image <= 1)) for image in section.images.values())
     speed = sections["speed"].rows

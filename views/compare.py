@@ -32,8 +32,6 @@ LINK_PARAMS = (
     *PARAMS,
     *STYLE_PARAMS,
 )
-# The model has one cache: nst.backbone.model.load_backbone's, process-wide and safe across sessions' threads
-# (a second session asking for a model being loaded waits for it). The page adds no cache of its own.
 
 
 def main() -> None:

@@ -43,13 +43,9 @@ def register(commands) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    names = tuple(n.strip() for n in args.sections.split(",") if n.strip())
-    for name in names:
-        if name not in BENCH_SECTIONS:
-            raise SettingError(unknown_name_message("bench section", name, list(BENCH_SECTIONS)))
-    from nst.backbone.model import load_backbone
+    names = _sections(args.sections)
     from nst.backbone.precision import native_bfloat16
-    from nst.images import read_image, save_png
+    from nst.images import read_image
     from nst.speed import bench
     from nst.speed.plan import QUICK, Plan
 
@@ -59,29 +55,14 @@ def _bench(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
-    weights = load_backbone(args.weights).info
     expected = bench.estimates(plan, content.pixels.shape, names)
-    lines = [
-        f"machine: {bench.machine()}",
-        f"weights: {weights.describe()}",
-        f"images: {Path(args.content).name}, {Path(args.style).name}" + (" (--quick)" if args.quick else ""),
-        "estimated here: "
-        + ", ".join(f"{n} {duration(t)}" for n, t in expected.items())
-        + f"; in all {duration(sum(expected.values()))}",
-        "",
-    ]
+    lines = _heading(args, expected)
     print("\n".join(lines), flush=True)
     bars, took_all = SectionBars(expected, quiet=args.quiet), 0.0
     for section in bench.run((content.pixels, style.pixels), plan, names, bars.update):
         bars.close()
         took_all += section.seconds
-        took = f"took {section.seconds:.0f} s (estimated {expected[section.name]:.0f} s)"
-        text = bench.markdown(section) + f"\n- {took}\n"
-        print(text, flush=True)
-        lines.append(text)
-        for stem, image in section.images.items():
-            if out:
-                save_png(image, out / f"{section.name}-{stem}.png")
+        lines.append(_report(section, expected[section.name], out))
     planned = sum(expected.values())
     summary = f"bench: took {took_all:.0f} s in all, {took_all / planned:.2f} of the {planned:.0f} s estimated"
     print(summary, flush=True)
@@ -89,6 +70,44 @@ def _bench(args: argparse.Namespace) -> int:
     if out:
         (out / "bench.md").write_text("\n".join(lines))
     return 0
+
+
+def _sections(given: str) -> tuple[str, ...]:
+    """--sections parsed: each name checked, with a did-you-mean."""
+    names = tuple(n.strip() for n in given.split(",") if n.strip())
+    for name in names:
+        if name not in BENCH_SECTIONS:
+            raise SettingError(unknown_name_message("bench section", name, list(BENCH_SECTIONS)))
+    return names
+
+
+def _heading(args: argparse.Namespace, expected: dict[str, float]) -> list[str]:
+    """The lines before the first section: machine, weights, images, the time each section should take."""
+    from nst.backbone.model import load_backbone
+    from nst.speed import tables
+
+    weights = load_backbone(args.weights).info
+    quick = " (--quick)" if args.quick else ""
+    times = ", ".join(f"{n} {duration(t)}" for n, t in expected.items())
+    return [
+        f"machine: {tables.machine()}",
+        f"weights: {weights.describe()}",
+        f"images: {Path(args.content).name}, {Path(args.style).name}{quick}",
+        f"estimated here: {times}; in all {duration(sum(expected.values()))}",
+        "",
+    ]
+
+
+def _report(section, expected: float, out: Path | None) -> str:
+    """Prints one finished section's table and time; saves its images into `out`; returns the text."""
+    from nst.images import save_png
+    from nst.speed import tables
+
+    text = tables.markdown(section) + f"\n- took {section.seconds:.0f} s (estimated {expected:.0f} s)\n"
+    print(text, flush=True)
+    for stem, image in section.images.items() if out else ():
+        save_png(image, out / f"{section.name}-{stem}.png")
+    return text
 
 
 class SectionBars:
