@@ -263,6 +263,7 @@ def test_a_backbone_without_weights_here_is_explained_before_running(monkeypatch
     assert at.selectbox(key="preset").value == "gatys"  # vgg16 has no shallow preset
 
 
+@pytest.mark.slow  # a page run with two styles; tests/test_styles.py checks the engine fast
 def test_two_styles_with_regions_palette_and_stroke_size_run_from_a_link():
     at = linked(
         {

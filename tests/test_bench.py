@@ -30,6 +30,7 @@ TINY = bench.Plan(
 )
 
 
+@pytest.mark.slow  # the tutorial's Adam loop, many steps
 def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_image):
     f = objective(content_image, style_image, "vgg16-hed")
     values = [step.value for step, _ in run_tutorial(content_image, style_image, "vgg16-hed", steps=5)]
@@ -38,6 +39,7 @@ def test_tutorial_loop_minimises_the_tutorial_objective(content_image, style_ima
     assert values[-1] < values[0]
 
 
+@pytest.mark.slow  # two races to a target
 def test_nst_race_stops_at_the_target_and_reports_a_missed_one(content_image, style_image):
     images = (content_image, style_image)
     start, _ = objective(*images, "vgg16-hed")(content_image[None])
@@ -132,6 +134,7 @@ def test_quick_bench_runs_every_section_with_an_estimate_and_progress(tmp_path, 
     assert "nst: L-BFGS, float32, from 48 px" in out and "bfloat16" not in out.split("### race")[1]
 
 
+@pytest.mark.slow  # a whole bench plan end to end
 def test_where_bfloat16_is_emulated_the_race_has_no_bfloat16_contender_and_precision_says_so(
     content_image, style_image
 ):

@@ -112,6 +112,7 @@ def test_curve_rows_start_at_one_for_total_and_style(result):
     assert content[-1]["value"] == pytest.approx(result.runs["mae"].history[-1].content)
 
 
+@pytest.mark.slow  # four runs in threads: the fast tier checks one run's isolation elsewhere
 def test_four_sessions_at_once_each_equal_the_same_run_made_alone(content_image, style_image, monkeypatch):
     """As the page runs them: NST_CONCURRENT_RUNS=4 slots, four threads at once, each on its own image
     pair (more pairs than any cache keeps), sharing the model read-only: no number changes."""

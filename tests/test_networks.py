@@ -16,7 +16,7 @@ from nst.compare import Comparison
 from nst.errors import SettingError, UnknownNameError, WeightsError
 from nst.settings import Settings
 
-HEAVY = ("resnet50", "inception_v3", "inception_resnet_v2")  # seconds to build: slow
+HEAVY = ("vgg19", "resnet50", "inception_v3", "inception_resnet_v2")  # seconds to build: slow (vgg16 runs fast)
 BACKBONES = [pytest.param(name, marks=pytest.mark.slow) if name in HEAVY else name for name in NETWORKS.names()]
 KERAS_MODULES = {
     "vgg16": "vgg16",

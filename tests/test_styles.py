@@ -28,7 +28,7 @@ def run(content, styles, settings=SETTINGS, loss="mse", masks=None):
     return transfer.output_image(), [e.total for e in events], [e.style for e in events]
 
 
-@pytest.mark.parametrize("loss", ["mse", "swd"])
+@pytest.mark.parametrize("loss", ["mse", pytest.param("swd", marks=pytest.mark.slow)])
 def test_blend_weights_of_one_and_zero_reproduce_the_single_style_run_exactly(content_image, style_image, scream, loss):
     alone = run(content_image, style_image, loss=loss)
     first = run(content_image, [style_image, scream], SETTINGS.replace(style_blend=(1.0, 0.0)), loss)
