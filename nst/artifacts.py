@@ -103,7 +103,7 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
         name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
         for name, y in YARDSTICKS.items()
     }
-    found = {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
+    found = {"losses": runs, "yardsticks": legend, "weights": result.weights.name, "notices": list(result.notices)}
     if len(result.style_images) > 1:  # by_style: each style's yardsticks, in the order given
         found["style_shares"] = list(result.style_weights)
     return found

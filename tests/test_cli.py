@@ -207,6 +207,8 @@ def test_the_yardstick_table_prints_every_yardstick_with_its_label(tmp_path, cap
     assert header == ["loss", *(y.short_label for y in YARDSTICKS.values())]
     better = next(line for line in lines if line.startswith("better:")).split()[1:]
     assert better == [y.better for y in YARDSTICKS.values()]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert "embed" in header and metrics["losses"]["mae"]["style_embedding"] > 0
 
 
 def test_votes_prints_the_ratings_and_writes_the_table_and_the_votes(tmp_path, capsys):

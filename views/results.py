@@ -26,7 +26,7 @@ def results_view(result: ComparisonResult) -> None:
     st.header("Results")
     weights = result.weights
     st.caption("Backbone " + "; ".join(report_lines(weights, result.judge)))
-    for notice in dict.fromkeys(n for n in (weights.notice, result.judge.notice) if n):
+    for notice in dict.fromkeys(n for n in (weights.notice, result.judge.notice, *result.notices) if n):
         st.warning(notice)
     if state.get("stopped"):
         st.info("Stopped early: these are the best images each loss had reached.")

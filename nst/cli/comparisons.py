@@ -82,7 +82,7 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
         print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
     interrupted = _follow(job, None if args.quiet else progress_bar(len(losses) * settings.iterations, "it"))
     result = job.result()
-    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice) if n):
+    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
         print(f"nst: {notice}", file=sys.stderr)
     for run in result.runs.values():
         if run.error:
