@@ -24,7 +24,15 @@ def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsy
     code = main(["compare", str(CONTENT), str(STYLE), "--losses", "mse,hellinger", "--out", str(out), *TINY])
     assert code == 0
     names = {p.name for p in out.iterdir()}
-    assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
+    assert names == {
+        "mse.png",
+        "hellinger.png",
+        "feedforward.png",  # the feed-forward baseline, on by default
+        "comparison.png",
+        "history.csv",
+        "metrics.json",
+        "config.json",
+    }
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
     from nst.backbone.weights import file_sha256

@@ -112,7 +112,8 @@ def _print_table(result) -> None:
     for line in report_lines(result.weights, result.judge):
         print(line)
     print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
-    for loss, run in result.runs.items():
-        cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
+    outputs = [*result.runs.values(), *([result.baseline] if result.baseline is not None else [])]
+    for run in outputs:
+        cells = [run.loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
         print("  ".join(f"{c:>12}" for c in cells))
     print("better:       " + "  ".join(f"{y.better:>12}" for y in YARDSTICKS.values()))
