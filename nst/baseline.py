@@ -50,12 +50,9 @@ class Baseline:
         }
 
 
-def make_baseline(
-    content: np.ndarray, styles: list[np.ndarray], settings: Settings, masked: bool = False
-) -> Baseline | None:
-    """The baseline `settings.baseline` asks for (None: none) of `content` in the style of `styles`."""
-    if settings.baseline == "none":
-        return None
+def make_baseline(content: np.ndarray, styles: list[np.ndarray], settings: Settings, masked: bool = False) -> Baseline:
+    """The feed-forward output of `content` in the style of `styles` at settings.baseline_strength, or why
+    there is none (whatever settings.baseline says: init feedforward starts from it too)."""
     if len(styles) != 1 or masked:
         return Baseline(None, "the feed-forward baseline is left out: it takes one style image without masks")
     try:

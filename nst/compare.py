@@ -97,9 +97,11 @@ class Comparison:
         settings: Settings,
         losses: str | Sequence[str | Loss] = DEFAULT_LOSSES,
         masks: Sequence[np.ndarray] | None = None,
+        start_image: np.ndarray | None = None,
     ) -> None:
         """`style_image`: one, or several blended by settings.style_blend; `masks`: one greyscale region
-        per style (nst.styles); `losses`: names or parsed Loss objects (losses_of)."""
+        per style (nst.styles); `losses`: names or parsed Loss objects (losses_of); `start_image`: every
+        run's start with init feedforward (nst.transfer.Transfer)."""
         self.settings = settings
         self._losses = losses_of(losses)
         self.losses = [loss.name for loss in self._losses]
@@ -107,6 +109,9 @@ class Comparison:
         self.estimate: Estimate = estimate_for(settings, content_image.shape, self._losses, len(styles))
         self._images = (content_image, styles)
         self._masks = masks
+        if settings.init == "feedforward" and start_image is None:
+            raise SettingError("init feedforward starts from the feed-forward output: run it through nst.job.prepare")
+        self._start_image = start_image
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}
         self._judges: list[Judge] = []  # made once, by the first results()
@@ -114,7 +119,9 @@ class Comparison:
     def events(self) -> Iterator[Progress]:
         streams = []
         for loss in self._losses:  # targets of every loss first: the first previews come together
-            self.transfers[loss.name] = Transfer(*self._images, self.settings, loss, self._targets, self._masks)
+            self.transfers[loss.name] = Transfer(
+                *self._images, self.settings, loss, self._targets, self._masks, self._start_image
+            )
             streams.append(self.transfers[loss.name].events())
         while streams:
             for stream in list(streams):

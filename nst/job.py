@@ -26,6 +26,7 @@ from nst.artifacts import Inputs, artifacts, input_record, input_record_bytes, w
 from nst.baseline import NAME, Baseline, make_baseline
 from nst.budget import Estimate, refuse_unfit
 from nst.compare import Comparison, ComparisonResult, RunResult, estimate_for, losses_of
+from nst.errors import FeedForwardError
 from nst.images import read_image
 from nst.losses.catalogue import DEFAULT_LOSSES, Loss
 from nst.settings import Settings
@@ -148,9 +149,7 @@ class Job:
     def baseline(self) -> Baseline | None:
         """The feed-forward baseline the settings ask for, made once (None: settings.baseline none)."""
         if self._baseline is None and self.settings.baseline != "none":
-            r = self.request
-            styles = [style.pixels for style in r.styles]
-            self._baseline = make_baseline(r.content.pixels, styles, self.settings, bool(r.masks))
+            self._baseline = _made(self.request)
         return self._baseline if self.settings.baseline != "none" else None
 
     def result(self) -> ComparisonResult:
@@ -198,10 +197,21 @@ def prepare(request: Request, *, check_memory: bool = True, baseline: Baseline |
     `baseline`: the feed-forward baseline of these very inputs and strength, made already (the page's)."""
     styles = [style.pixels for style in request.styles]
     masks = [mask.pixels for mask in request.masks] or None
-    comparison = Comparison(request.content.pixels, styles, request.settings, request.losses, masks)
+    start = None
+    if request.settings.init == "feedforward":  # the start, made once, and the baseline too when it is on
+        baseline = baseline or _made(request)
+        if baseline.result is None:
+            raise FeedForwardError(f"init feedforward cannot start: {baseline.notice}")
+        start = baseline.result.image
+    comparison = Comparison(request.content.pixels, styles, request.settings, request.losses, masks, start)
     if check_memory:
         _fitting(comparison.estimate, request)
     return Job(request, comparison, baseline)
+
+
+def _made(request: Request) -> Baseline:
+    styles = [style.pixels for style in request.styles]
+    return make_baseline(request.content.pixels, styles, request.settings, bool(request.masks))
 
 
 def preview_estimate(request: Request) -> Estimate:

@@ -21,7 +21,7 @@ from nst.errors import SettingError
 from nst.optimizers import OPTIMIZERS
 from nst.schedule import MAX_STAGES, SCHEDULES, stage_plan
 
-INITS = ("content", "noise", "style")
+INITS = ("content", "noise", "style", "feedforward")
 COLORS = ("style", "content", "palette")
 POOLINGS = ("max", "avg")
 BASELINES = ("feedforward", "none")
@@ -118,7 +118,12 @@ class Settings:
         metavar="LR",
     )
     init: str = setting(
-        "content", "the image the optimisation starts from", choices=INITS, label="Start from", metavar="START"
+        "content",
+        "the image the optimisation starts from: feedforward, the feed-forward network's output (Magenta, at the "
+        "baseline strength; nst.baseline)",
+        choices=INITS,
+        label="Start from",
+        metavar="START",
     )
     seed: int = setting(
         0,

@@ -277,3 +277,37 @@ def test_several_styles_leave_the_baseline_out_with_a_notice():
     )
     result = finished(prepare(two))
     assert result.baseline is None and any("one style image" in n for n in result.notices)
+
+
+def test_init_feedforward_starts_every_loss_from_the_feed_forward_output_made_once(monkeypatch):
+    from nst import feedforward
+    from nst.images import resize
+
+    calls = []
+    real = feedforward.stylize
+    monkeypatch.setattr(feedforward, "stylize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    job = prepare(request_of("mse,mae", init="feedforward", iterations=1))
+    result = finished(job)
+    assert calls == [1]  # the start and the baseline: one pass
+    start = resize(result.baseline.image, result.content_image.shape[:2])
+    for transfer in job.comparison.transfers.values():
+        np.testing.assert_allclose(transfer._start[0], start, atol=1e-5)
+
+
+def test_init_feedforward_without_the_model_is_refused_before_any_run(monkeypatch):
+    from nst import feedforward
+    from nst.errors import FeedForwardError
+
+    def missing(*args, **kwargs):
+        raise FeedForwardError("the feed-forward model needs the package nowhere, which is not installed")
+
+    monkeypatch.setattr(feedforward, "stylize", missing)
+    with pytest.raises(FeedForwardError, match="^init feedforward cannot start: .*nowhere"):
+        prepare(request_of("mse", init="feedforward"))
+    with pytest.raises(SettingError, match="init feedforward starts from the feed-forward output"):
+        Comparison(
+            InputImage.from_path(CONTENT).pixels,
+            [InputImage.from_path(STYLE).pixels],
+            TINY.replace(init="feedforward"),
+            ["mse"],
+        )
