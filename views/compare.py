@@ -12,10 +12,12 @@ import streamlit as st
 from nst.artifacts import zip_bytes
 from nst.backbone.model import load_backbone
 from nst.backbone.precision import emulation_warning, resolve_precision
+from nst.baseline import Baseline
 from nst.errors import NSTError
 from nst.job import InputImage, Job, Request, prepare, preview_estimate
 from nst.settings import Settings
 from nst.votes.gallery import outputs_from_files
+from views.baseline_preview import baseline_of, baseline_preview
 from views.image_picker import DEFAULT_SAMPLES, image_picker, sample_paths
 from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
@@ -116,9 +118,10 @@ def controls(
     # Run's click only raises a flag: the run starts here, from the widgets' values in this very run
     # (a click's callback arguments would be those of the previous one), and before the buttons are
     # drawn, so that Stop is live from the first iteration.
+    baseline = baseline_of(request)  # cached per images and strength: made once, shown at once
     if state.pop("run_requested", False) and ready and not state.get("running"):
         state.pop("link_problems", None)  # the link's notice has been read
-        start(request, styles[1], problem)
+        start(request, styles[1], problem, baseline)
     running = bool(state.get("running"))
     with st.container(horizontal=True, vertical_alignment="center", key="run_row"):  # side by side on a phone too
         st.button(
@@ -136,6 +139,8 @@ def controls(
             estimate_note(settings, request, problem, loaded)
     if state.get("run_error"):
         st.error(state.pop("run_error"))
+    if state.get("result") is None:  # once the results are in, it is shown among them
+        baseline_preview(baseline)
 
 
 def _request(settings: Settings, losses: list[str], content: InputImage, style: InputImage, styles):
@@ -163,13 +168,14 @@ def estimate_note(settings: Settings, request: Request | None, problem: str, loa
         st.warning(warning[0].upper() + warning[1:] + ".")
 
 
-def start(request: Request | None, blend: tuple[float, ...], problem: str) -> None:
+def start(request: Request | None, blend: tuple[float, ...], problem: str, baseline: Baseline | None = None) -> None:
+    """`baseline`: the request's feed-forward baseline, made already (it depends on no blend weight)."""
     state = st.session_state
     try:
         if request is None:
             raise NSTError(problem)
         request = request.replace(settings=request.settings.replace(style_blend=blend))
-        job = prepare(request)  # checked once; the page's policy too: refuse what cannot fit
+        job = prepare(request, baseline=baseline)  # checked once; the page's policy too: refuse what cannot fit
     except NSTError as error:
         state.run_error = str(error)
         return

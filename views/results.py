@@ -9,6 +9,7 @@ import streamlit as st
 
 from nst.artifacts import curve_rows
 from nst.backbone.weights import report_lines
+from nst.baseline import LABEL as BASELINE_LABEL
 from nst.compare import ComparisonResult
 from nst.losses.catalogue import file_stem
 from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
@@ -26,7 +27,7 @@ def results_view(result: ComparisonResult) -> None:
     st.header("Results")
     weights = result.weights
     st.caption("Backbone " + "; ".join(report_lines(weights, result.judge)))
-    for notice in dict.fromkeys(n for n in (weights.notice, result.judge.notice) if n):
+    for notice in dict.fromkeys(n for n in (weights.notice, result.judge.notice, *result.notices) if n):
         st.warning(notice)
     if state.get("stopped"):
         st.info("Stopped early: these are the best images each loss had reached.")
@@ -44,7 +45,11 @@ def results_view(result: ComparisonResult) -> None:
     )
     images += [(f"{loss} ({run.iterations} it.)", run.image) for loss, run in result.runs.items()]
     histories = {loss: run.history for loss, run in result.runs.items()}
-    display(images, histories, {loss: run.metrics for loss, run in result.runs.items()})
+    metrics = {loss: run.metrics for loss, run in result.runs.items()}
+    if (run := result.baseline) is not None:  # beside the losses, scored alike; no curve (one pass)
+        images.append((f"{BASELINE_LABEL}, {run.seconds:.1f} s", run.image))
+        metrics[BASELINE_LABEL] = run.metrics
+    display(images, histories, metrics)
     if len(styles) > 1:
         each_style(result)
     downloads(result)
@@ -152,7 +157,9 @@ def downloads(result: ComparisonResult) -> None:
     """Each output, the sheet, and one zip of everything `nst compare` writes; none of them reruns the page."""
     files, state = st.session_state.files, st.session_state
     st.subheader("Downloads")
-    names = [f"{file_stem(loss)}.png" for loss in result.runs] + ["comparison.png"]
+    names = [f"{file_stem(loss)}.png" for loss in result.runs]
+    names += [f"{result.baseline.loss}.png"] if result.baseline is not None else []
+    names += ["comparison.png"]
     with st.container(horizontal=True):  # a row that wraps on a phone
         for name in names:
             st.download_button(name, files[name], name, "image/png", key=f"download_{name}", on_click="ignore")

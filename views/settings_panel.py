@@ -24,7 +24,7 @@ from views.shared import descriptions as _descriptions
 
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 PREVIEW_EVERY = 5  # iterations between the live previews
-SLIDERS = {"size": 32, "style_scale": 0.25}  # the settings shown as sliders, and their steps
+SLIDERS = {"size": 32, "style_scale": 0.25, "baseline_strength": 0.05}  # the settings shown as sliders, and their steps
 PAGE_BOUNDS = {"size": (64, 1024)}  # px: the page's working sizes, narrower than the engine's
 COLOR_LABELS = {
     "style": "the painting's (style)",
@@ -160,6 +160,8 @@ def _start_inputs() -> dict:
         "seed": widget("seed"),
         "colors": widget("colors", format_func=COLOR_LABELS.get),
         "style_scale": widget("style_scale"),
+        "baseline": widget("baseline"),
+        "baseline_strength": widget("baseline_strength"),
     }
 
 

@@ -82,7 +82,7 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
         print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
     interrupted = _follow(job, None if args.quiet else progress_bar(len(losses) * settings.iterations, "it"))
     result = job.result()
-    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice) if n):
+    for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
         print(f"nst: {notice}", file=sys.stderr)
     for run in result.runs.values():
         if run.error:
@@ -112,7 +112,8 @@ def _print_table(result) -> None:
     for line in report_lines(result.weights, result.judge):
         print(line)
     print("  ".join(f"{h:>12}" for h in ["loss", *(y.short_label for y in YARDSTICKS.values())]))
-    for loss, run in result.runs.items():
-        cells = [loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
+    outputs = [*result.runs.values(), *([result.baseline] if result.baseline is not None else [])]
+    for run in outputs:
+        cells = [run.loss] + [y.show(run.metrics[name]) for name, y in YARDSTICKS.items()]
         print("  ".join(f"{c:>12}" for c in cells))
     print("better:       " + "  ".join(f"{y.better:>12}" for y in YARDSTICKS.values()))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nst.baseline import NAME as BASELINE_NAME
 from nst.compare import parse_losses
 from nst.errors import SettingError
 from nst.images import IMAGE_SUFFIXES
@@ -69,7 +70,7 @@ def design(
     style_files = tuple(Path(JOIN.join(p.name for p in group)) for group in style_sets)  # as the report names them
     names = parse_losses(losses)
     networks = tuple(dict.fromkeys(backbones)) or (settings.backbone,)
-    arms = _arms(names, networks, settings)
+    arms = _arms(names, networks, settings) + _baseline_arm(networks, style_sets, settings)
     seed_values, note = _seeds(seeds, settings)
     units = len(content_files) * len(style_sets) * len(seed_values)
     if units < MIN_UNITS:
@@ -95,6 +96,14 @@ def _arms(names: Sequence[str], networks: tuple[str, ...], settings: Settings) -
     if len(arms) < 2:
         raise SettingError(f"a study compares at least 2 losses or backbones, got {', '.join(arms)}")
     return arms
+
+
+def _baseline_arm(networks: tuple[str, ...], style_sets, settings: Settings) -> tuple[str, ...]:
+    """The feed-forward baseline as a last arm (nst.baseline.NAME), compared with every loss, where every unit
+    has one: settings.baseline on, one backbone (it does not depend on the backbone) and no blended styles."""
+    if settings.baseline == "none" or len(networks) > 1 or any(len(group) > 1 for group in style_sets):
+        return ()
+    return (BASELINE_NAME,)
 
 
 def _seeds(seeds: int, settings: Settings) -> tuple[tuple[int, ...], str]:

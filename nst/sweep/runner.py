@@ -206,16 +206,17 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
     scoring = time.perf_counter()
     result = job.result()
     seconds = {"seconds_runs": scoring - start, "seconds_scoring": time.perf_counter() - scoring}
+    outputs = [*result.runs.values(), *([result.baseline] if result.baseline is not None else [])]
     rows = [
         {
-            "loss": loss,
+            "loss": run.loss,  # the baseline's row: "feedforward" (nst.baseline.NAME), beside the losses
             "status": "failed" if run.error else "complete",
             "error": run.error,
             **run.metrics,
             "iterations": run.iterations,
             "final_total": run.history[-1].total if run.history else None,
         }
-        for loss, run in result.runs.items()
+        for run in outputs
     ]
     return job.artifacts(result), rows, seconds
 
