@@ -34,6 +34,13 @@ def test_a_comparisons_files_give_one_output_per_loss(files):
     assert mse.weights == "vgg16-hed"
 
 
+def test_the_baseline_settings_change_no_hash_so_older_outputs_still_pair():
+    older = {"size": 64, "seed": 0}
+    assert gallery.settings_hash(
+        {**older, "baseline": "feedforward", "baseline_strength": 0.5}
+    ) == gallery.settings_hash(older)
+
+
 def test_other_settings_hash_differently():
     assert gallery.settings_hash({"size": 64, "seed": 0}) == gallery.settings_hash({"seed": 0, "size": 64})
     assert gallery.settings_hash({"size": 64}) != gallery.settings_hash({"size": 65})

@@ -45,9 +45,14 @@ class Output:
         return self.content, self.style, self.settings_hash
 
 
+# Settings that change no loss's output: left out, so outputs made before they existed still pair.
+NOT_HASHED = ("baseline", "baseline_strength")
+
+
 def settings_hash(settings: dict) -> str:
-    """A short, stable fingerprint of a Settings dict (config.json's "settings")."""
-    text = json.dumps(settings, sort_keys=True, default=list)
+    """A short, stable fingerprint of a Settings dict (config.json's "settings"): what made the losses' outputs."""
+    kept = {name: value for name, value in settings.items() if name not in NOT_HASHED}
+    text = json.dumps(kept, sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
