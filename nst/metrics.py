@@ -19,7 +19,6 @@ optimised by no loss; where that model cannot load it is NaN, with the judge's o
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +30,7 @@ from nst.backbone.model import load_backbone
 from nst.backbone.weights import WeightsInfo
 from nst.errors import FeedForwardError
 from nst.runtime import tf
+from nst.sliced_wasserstein import samples, sorted_projections, unit_directions, w1
 
 
 @dataclass(frozen=True)
@@ -165,10 +165,8 @@ class Judge:
         self._content_features, _ = self._extractor(tf.constant(content_image[None], tf.float32))
         _, style_features = self._extractor(tf.constant(style_image[None], tf.float32))
         self._style_grams = [gram(f) for f in style_features]
-        self._style_projections = [
-            _sorted_projections(_samples(f), unit_directions(f.shape[-1])) for f in style_features
-        ]
-        self._style_colors = _sorted_projections(rgb_to_lab(style_image).reshape(-1, 3), unit_directions(3))
+        self._style_projections = [sorted_projections(samples(f), unit_directions(f.shape[-1])) for f in style_features]
+        self._style_colors = sorted_projections(rgb_to_lab(style_image).reshape(-1, 3), unit_directions(3))
         self._style_histogram = color_histogram(style_image)
         self.notice = ""  # why the style embedding is NaN, when it is
         self._embedding_model, self._style_vector = None, None
@@ -181,7 +179,7 @@ class Judge:
     def score(self, output: np.ndarray) -> dict[str, float]:
         """Every image yardstick of `output` (H, W, 3), the content image's shape."""
         output_content, output_style = self._extractor(tf.constant(output[None], tf.float32))
-        colors = _sorted_projections(rgb_to_lab(output).reshape(-1, 3), unit_directions(3))
+        colors = sorted_projections(rgb_to_lab(output).reshape(-1, 3), unit_directions(3))
         return {
             "style_distance": float(np.mean([_mse(gram(a), b) for a, b in zip(output_style, self._style_grams)])),
             "content_distance": float(np.mean([_mse(a, b) for a, b in zip(output_content, self._content_features)])),
@@ -190,12 +188,12 @@ class Judge:
             "style_swd": float(
                 np.mean(
                     [
-                        _w1(_sorted_projections(_samples(a), unit_directions(a.shape[-1])), b)
+                        w1(sorted_projections(samples(a), unit_directions(a.shape[-1])), b)
                         for a, b in zip(output_style, self._style_projections)
                     ]
                 )
             ),
-            "color_swd": _w1(colors, self._style_colors),
+            "color_swd": w1(colors, self._style_colors),
             "style_embedding": self._embedding(output),
         }
 
@@ -205,62 +203,6 @@ class Judge:
             return float("nan")
         vector = feedforward.style_vector(output, self._embedding_model)
         return float(np.linalg.norm(vector - self._style_vector))
-
-
-SWD_DIRECTIONS = 64  # random unit directions per layer (and for the colours)
-SWD_SEED = 0  # the directions are the same for every image, run and machine
-SWD_QUANTILES = 4096  # most quantiles compared per direction when the two sample counts differ
-
-
-def feature_swd(a, b) -> float:
-    """Sliced Wasserstein distance between two (1, h, w, C) feature maps, positions as samples."""
-    return sliced_wasserstein(_samples(a), _samples(b))
-
-
-def sliced_wasserstein(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean over SWD_DIRECTIONS fixed unit directions of the 1-Wasserstein distance between the
-    projections of samples a (n, d) and b (m, d). Equal counts: mean |sort(a.v) - sort(b.v)|, exact;
-    else the two quantile functions compared at min(n, m, SWD_QUANTILES) midpoints."""
-    directions = unit_directions(a.shape[1])  # (d, K)
-    return _w1(_sorted_projections(a, directions), _sorted_projections(b, directions))
-
-
-def _samples(features) -> np.ndarray:
-    """(1, h, w, C) features -> (h w, C): every position one sample."""
-    return np.reshape(np.asarray(features), (-1, features.shape[-1]))
-
-
-def _w1(pa: np.ndarray, pb: np.ndarray) -> float:
-    """Mean 1-Wasserstein distance between the rows of two sorted projection arrays (K, n), (K, m)."""
-    if pa.shape[1] != pb.shape[1] or pa.shape[1] > SWD_QUANTILES:
-        count = min(pa.shape[1], pb.shape[1], SWD_QUANTILES)
-        pa, pb = _quantiles(pa, count), _quantiles(pb, count)
-    return float(np.mean(np.abs(pa.astype(np.float64) - pb)))
-
-
-def _sorted_projections(samples: np.ndarray, directions: np.ndarray) -> np.ndarray:
-    """(n, d) samples -> (K, n) their projections on each direction, each row sorted. float32 and rows
-    contiguous: the sort is most of the cost (block1_conv1 at 256 px: 64 rows of 43,520)."""
-    projections = np.asarray(samples, np.float32) @ directions.astype(np.float32)  # (n, K)
-    return np.sort(np.ascontiguousarray(projections.T), axis=1)
-
-
-@functools.cache
-def unit_directions(dimensions: int) -> np.ndarray:
-    """(dimensions, SWD_DIRECTIONS) seeded Gaussian directions, each normalised to length 1."""
-    rng = np.random.default_rng([SWD_SEED, dimensions])
-    directions = rng.standard_normal((dimensions, SWD_DIRECTIONS))
-    return directions / np.linalg.norm(directions, axis=0, keepdims=True)
-
-
-def _quantiles(sorted_rows: np.ndarray, count: int) -> np.ndarray:
-    """(K, n) sorted rows -> (K, count): each row's empirical quantile function at (i + 0.5) / count."""
-    n = sorted_rows.shape[1]
-    positions = (np.arange(count) + 0.5) / count * n - 0.5  # fractional indices into the sorted samples
-    low = np.clip(np.floor(positions).astype(int), 0, n - 1)
-    high = np.clip(low + 1, 0, n - 1)
-    weight = (positions - low).clip(0.0, 1.0)
-    return sorted_rows[:, low] * (1 - weight) + sorted_rows[:, high] * weight
 
 
 def rgb_to_lab(image: np.ndarray) -> np.ndarray:

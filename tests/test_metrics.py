@@ -89,7 +89,7 @@ def test_sliced_wasserstein_equals_scipys_1d_distance_per_direction():
     1-D Wasserstein distance between the projections."""
     from scipy.stats import wasserstein_distance
 
-    from nst.metrics import sliced_wasserstein, unit_directions
+    from nst.sliced_wasserstein import sliced_wasserstein, unit_directions
 
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(300, 5)), rng.normal(0.5, 2.0, size=(300, 5))
@@ -103,7 +103,7 @@ def test_sliced_wasserstein_equals_scipys_1d_distance_per_direction():
 def test_sliced_wasserstein_of_unequal_counts_is_close_to_the_exact_distance():
     from scipy.stats import wasserstein_distance
 
-    from nst.metrics import sliced_wasserstein, unit_directions
+    from nst.sliced_wasserstein import sliced_wasserstein, unit_directions
 
     rng = np.random.default_rng(2)
     a, b = rng.normal(size=(900, 3)), rng.normal(1.0, 1.0, size=(500, 3))
@@ -136,7 +136,8 @@ def test_the_swd_yardsticks_cost_under_a_second_per_output_at_256_px():
     from nst.backbone.features import feature_extractor
     from nst.backbone.layers import PRESETS
     from nst.images import load_image, resize_long_side
-    from nst.metrics import feature_swd, rgb_to_lab, sliced_wasserstein
+    from nst.metrics import rgb_to_lab
+    from nst.sliced_wasserstein import feature_swd, sliced_wasserstein
 
     from .conftest import CONTENT, STYLE
 
@@ -153,7 +154,8 @@ def test_one_judge_scores_like_each_yardstick_computed_on_its_own(content_image,
     """The judge keeps the style's projections and features: its numbers equal the direct routes."""
     from nst.backbone.features import feature_extractor
     from nst.backbone.layers import PRESETS
-    from nst.metrics import JUDGE_WEIGHTS, Judge, feature_swd, rgb_to_lab, sliced_wasserstein
+    from nst.metrics import JUDGE_WEIGHTS, Judge, rgb_to_lab
+    from nst.sliced_wasserstein import feature_swd, sliced_wasserstein
 
     judge = Judge(content_image, style_image, "max")
     output = np.clip(content_image * 0.8 + 0.1, 0, 1).astype(np.float32)
