@@ -59,10 +59,11 @@ def test_every_run_writes_its_artifacts_and_the_tables(swept):
         assert is_complete(out / spec.name)
         names = {p.name for p in (out / spec.name).iterdir()}
         assert {"mse.png", "mae.png", "comparison.png", "history.csv", "metrics.json", "config.json"} <= names
-    rows = read_results(out)
-    assert len(rows) == 8 and {r["loss"] for r in rows} == {"mse", "mae"}
+    rows = read_results(out)  # a row per run and loss, and the feed-forward baseline's per completed run
+    assert len(rows) == 10 and {r["loss"] for r in rows} == {"mse", "mae", "feedforward"}
+    assert {r["loss"] for r in rows if r["content"].endswith("broken.png")} == {"mse", "mae"}
     complete = [r for r in rows if r["status"] == "complete"]
-    assert len(complete) == 4 and all(float(r["style_distance"]) > 0 and r["size"] == "32" for r in complete)
+    assert len(complete) == 6 and all(float(r["style_distance"]) > 0 and r["size"] == "32" for r in complete)
     assert {r["style_weight"] for r in complete} == {"1", "10"}
     for name in ("summary.png", "contact.png"):
         with Image.open(out / name) as image:
@@ -103,7 +104,7 @@ def test_a_second_call_skips_what_is_complete_and_redoes_the_rest(swept):
     list(job.events())
     assert (out / good[0].name / "run.json").stat().st_mtime_ns == before[good[0].name]
     assert is_complete(out / good[1].name) and (out / good[1].name / "mse.png").exists()
-    assert len(read_results(out)) == 8
+    assert len(read_results(out)) == 10  # 4 runs x 2 losses, and the 2 complete runs' feed-forward baseline
 
 
 def test_the_command_line_skips_everything_on_a_complete_sweep(tmp_path, capsys):
@@ -114,7 +115,7 @@ def test_the_command_line_skips_everything_on_a_complete_sweep(tmp_path, capsys)
     assert "runs 2/2 done (0 earlier)" in first and "results.csv" in first
     assert main(["sweep", str(grid_path), "--out", str(out), "--quiet"]) == 0  # no Ray started: nothing to do
     assert "runs 2/2 done (2 earlier), 0 running, 0 failed" in capsys.readouterr().out
-    assert len(read_results(out)) == 4
+    assert len(read_results(out)) == 6  # 2 runs x (2 losses and the feed-forward baseline)
 
 
 def test_an_invalid_grid_is_one_line_and_status_2(tmp_path, capsys):

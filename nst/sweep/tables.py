@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from nst.baseline import NAME as BASELINE
 from nst.losses.catalogue import dial, file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
@@ -74,8 +75,9 @@ def summary_figure(rows: list[dict[str, object]], varied: list[str]):
 
     done = [row for row in rows if row["loss_status"] == "complete"]
     losses = list(dict.fromkeys(row["loss"] for row in done))
-    if dial(losses) and set(varied) <= REPLICATES:  # image pairs and seeds repeat the dial: means over them
-        return _dial_figure(done, *dial(losses), plt)
+    dialled = dial([loss for loss in losses if loss != BASELINE])  # the feed-forward baseline is no loss
+    if dialled and set(varied) <= REPLICATES:  # image pairs and seeds repeat the dial: means over them
+        return _dial_figure(done, *dialled, plt)
     keys = varied or [None]
     figure, axes = plt.subplots(
         len(keys),
