@@ -13,6 +13,7 @@ python experiments/weights_study.py HED_STUDY IMAGENET_STUDY [--losses mse,mae] 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -38,17 +39,36 @@ def unit_inputs(unit: Path) -> tuple[Path, Path, int]:
     return ROOT / inputs["content"]["name"], ROOT / inputs["style"]["name"], config["settings"]["size"]
 
 
-def score_study(study: Path, losses: list[str]) -> list[Score]:
+def load_output(unit: Path, loss: str):
+    """The output as shipped: `<loss>.jpg`, or a finished but unshipped `<loss>.png` through the same JPEG
+    encoding (quality 90, nst.votes.gallery.export's), so both studies' outputs are compressed alike."""
+    from PIL import Image
+
+    from nst.images import load_image
+
+    if (unit / f"{loss}.jpg").exists():
+        return load_image(unit / f"{loss}.jpg")
+    buffer = io.BytesIO()
+    Image.open(unit / f"{loss}.png").convert("RGB").save(buffer, "JPEG", quality=90)
+    return load_image(buffer.getvalue())
+
+
+def units_of(study: Path) -> list[Path]:
+    """The finished units: those whose metrics.json was written."""
+    return sorted(p for p in study.iterdir() if (p / "metrics.json").exists())
+
+
+def score_study(study: Path, losses: list[str], names: set[str]) -> list[Score]:
     from nst.images import load_image, resize_long_side
     from nst.metrics import Judge
 
     scores = []
-    for unit in sorted(p for p in study.iterdir() if (p / "config.json").exists()):
+    for unit in (u for u in units_of(study) if u.name in names):
         content, style, size = unit_inputs(unit)
         judge = Judge(resize_long_side(load_image(content), size), resize_long_side(load_image(style), size), "max")
         weights = json.loads((unit / "config.json").read_text())["weights"]["name"]
         for loss in losses:
-            values = judge.score(load_image(unit / f"{loss}.jpg"))
+            values = judge.score(load_output(unit, loss))
             scores.append(Score(unit.name, loss, weights, values))
     return scores
 
@@ -93,11 +113,12 @@ def medians_table(hed: list[Score], imagenet: list[Score], losses: list[str]) ->
     return rows
 
 
-def contact_sheet(hed: Path, imagenet: Path, losses: list[str], path: Path, tile: int = 160) -> None:
+def contact_sheet(hed: Path, imagenet: Path, losses: list[str], units: list[str], path: Path, tile: int = 160) -> None:
     """A row per pair: the content, the style, then for each loss its hed and its ImageNet output."""
     from PIL import Image, ImageDraw
 
-    units = sorted(p.name for p in hed.iterdir() if (p / "config.json").exists())
+    from nst.images import to_uint8
+
     columns = ["content", "style"] + [f"{loss} {w}" for loss in losses for w in ("hed", "ImageNet")]
     head = 22
     sheet = Image.new("RGB", (tile * len(columns), head + tile * len(units)), "white")
@@ -106,9 +127,10 @@ def contact_sheet(hed: Path, imagenet: Path, losses: list[str], path: Path, tile
         draw.text((i * tile + 4, 5), name, fill="black")
     for row, unit in enumerate(units):
         content, style, _ = unit_inputs(hed / unit)
-        files = [content, style] + [folder / unit / f"{loss}.jpg" for loss in losses for folder in (hed, imagenet)]
+        files = [content, style] + [(folder / unit, loss) for loss in losses for folder in (hed, imagenet)]
         for col, file in enumerate(files):
-            image = Image.open(file).convert("RGB")
+            image = Image.open(file) if isinstance(file, Path) else Image.fromarray(to_uint8(load_output(*file)))
+            image = image.convert("RGB")
             image.thumbnail((tile - 4, tile - 4))
             sheet.paste(image, (col * tile + 2, head + row * tile + 2))
     sheet.save(path, quality=85)
@@ -122,13 +144,15 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sheet", type=Path)
     args = parser.parse_args(argv)
     losses = args.losses.split(",")
-    hed, imagenet = score_study(args.hed, losses), score_study(args.imagenet, losses)
+    names = {u.name for u in units_of(args.hed)} & {u.name for u in units_of(args.imagenet)}
+    hed, imagenet = score_study(args.hed, losses, names), score_study(args.imagenet, losses, names)
+    print(f"{len(names)} pairs with both weights' outputs")
     print("weights:", sorted({s.weights for s in hed}), "against", sorted({s.weights for s in imagenet}))
     print("\n".join(medians_table(hed, imagenet, losses)))
     for loss in losses:
         print(f"\n{loss}\n" + "\n".join(pair_table(hed, imagenet, loss)))
     if args.sheet:
-        contact_sheet(args.hed, args.imagenet, losses, args.sheet)
+        contact_sheet(args.hed, args.imagenet, losses, sorted(names), args.sheet)
 
 
 if __name__ == "__main__":
