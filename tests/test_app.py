@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ASSETS = Path(APP).parent / "assets"
+STUDY = Path(APP).parent / "docs" / "study"
 
 
 def captions(at: AppTest) -> list[str]:
@@ -37,7 +38,8 @@ def tiny(at: AppTest) -> AppTest:
 
 def test_first_load_shows_the_bundled_studys_comparison_of_the_selected_samples(page):
     assert [h.value for h in page.header][0] == "Results (precomputed)"
-    assert any("From the bundled study" in i.value and "vgg16-hed" in i.value for i in page.info)
+    made_with = json.loads((STUDY / "chelsea__starry_night" / "config.json").read_text())["weights"]["name"]
+    assert any("From the bundled study" in i.value and made_with in i.value for i in page.info)
     shown = captions(page)
     assert {"mse (50 it.)", "huber (50 it.)"} <= set(shown)
     assert list(page.table[0].value.index) == ["mse", "mae", "hellinger", "cross_entropy", "exponential", "huber"]
