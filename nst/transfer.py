@@ -81,14 +81,7 @@ class Transfer:
         self._masks = masks
         self.stages = settings.stages
         self._shared_targets = targets if targets is not None else TargetCache()
-        self.weights: WeightsInfo = load_backbone(
-            settings.weights, settings.pooling, settings.network_precision, settings.backbone
-        ).info
-        self._extractor = _extractor(settings)
-        self._style_indices = self._loss.style_layers(settings.layers.style)
-        self._value_and_grad = value_and_grad_fn(self._extractor, loss, self._style_indices)
-        self._refreshes = hasattr(self._loss.statistic, "refresh")  # re-matches to the current image (mrf)
-        self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
+        self._build_objective(settings, loss)
         self._prepare(self.stages[0][0], None)
         self.best_image, self.best_total = self._start[0], float("inf")
         self.history: list[Progress] = []
@@ -96,6 +89,17 @@ class Transfer:
         self.step_seconds = 0.0  # the optimizer steps' share of it
         self.error = ""  # why the run stopped early, if it did
         self.complete = False
+
+    def _build_objective(self, settings: Settings, loss: Loss) -> None:
+        """The network (loaded once per process), its feature extractor and the traced objective."""
+        self.weights: WeightsInfo = load_backbone(
+            settings.weights, settings.pooling, settings.network_precision, settings.backbone
+        ).info
+        self._extractor = _extractor(settings)
+        self._style_indices = loss.style_layers(settings.layers.style)
+        self._value_and_grad = value_and_grad_fn(self._extractor, loss, self._style_indices)
+        self._refreshes = hasattr(loss.statistic, "refresh")  # re-matches to the current image (mrf)
+        self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
 
     @classmethod
     def alone(
