@@ -111,7 +111,7 @@ def report(outputs: list[Output], paintings, contents, size: int) -> list[str]:
         "describe paintings; nst.feedforward.style_distance); no loss optimises it and VGG16 plays no part.",
         "",
         f"Data: the bundled study's {len(outputs)} outputs (docs/study: {len({o.unit for o in outputs})} content x "
-        f"style units x {len({o.loss for o in outputs})} losses, {size} px, made with **vgg16-hed** weights), "
+        f"style units x {len({o.loss for o in outputs})} losses, {size} px, made with **{_weights(STUDY)}** weights), "
         f"against its {len(paintings)} paintings, each at the study's working size ({size} px long side, as the "
         "judge sees it), its centred square at 256 px.",
         "",
@@ -161,6 +161,14 @@ def report(outputs: list[Output], paintings, contents, size: int) -> list[str]:
         "figures above are for comparison only; they were not used to choose.",
     ]
     return lines
+
+
+def _weights(study: Path) -> str:
+    """The backbone weights the study's runs were made with (the first unit's config.json)."""
+    import json
+
+    config = json.loads(next(study.glob("*/config.json")).read_text())
+    return config["weights"]["name"]
 
 
 def main() -> None:
