@@ -12,7 +12,7 @@ from nst.backbone.weights import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import resize_long_side, working_shape
-from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss
+from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.settings import Settings
 from nst.styles import plan
@@ -77,8 +77,7 @@ def estimate_for(
     settings: Settings, content_shape: tuple[int, ...], losses: Sequence[Loss], n_styles: int = 1
 ) -> Estimate:
     """A comparison's time and memory (nst.budget.estimate), each loss costed by its statistic."""
-    cost = sum(loss.statistic.relative_cost for loss in losses)  # nst.losses.catalogue.relative_cost, parsed
-    return estimate(settings, content_shape, len(losses), cost, n_styles)
+    return estimate(settings, content_shape, len(losses), relative_cost(losses), n_styles)
 
 
 class Comparison:

@@ -235,9 +235,10 @@ def dial(names: list[str]) -> tuple[str, list[tuple[str, float]]] | None:
     return f"{part} {param}", [(loss.name, loss.dial[2]) for loss in dialled]
 
 
-def relative_cost(names: list[str]) -> float:
-    """The losses' time per iteration together, in units of mse's (each statistic's measured ratio)."""
-    return sum(parse(name).statistic.relative_cost for name in names)
+def relative_cost(losses: Iterable[str | Loss]) -> float:
+    """The losses' time per iteration together, in units of mse's (each statistic's measured ratio);
+    names are parsed, Loss objects taken as they are."""
+    return sum((loss if isinstance(loss, Loss) else parse(loss)).statistic.relative_cost for loss in losses)
 
 
 def file_stem(loss: str) -> str:
