@@ -6,21 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from nst.cli.flags import add_settings, settings_from
+from nst.cli.flags import add_losses, add_settings, settings_from
 from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
 from nst.errors import NSTError
-from nst.losses.catalogue import DEFAULT_LOSSES
 from nst.settings import Settings
 
 
 def register(commands) -> None:
     compare = commands.add_parser("compare", help="run several losses under identical conditions")
-    compare.add_argument(
-        "--losses",
-        default=",".join(DEFAULT_LOSSES),
-        metavar="LIST",
-        help=f"comma-separated (default {','.join(DEFAULT_LOSSES)}), e.g. mse,swd+mae,robust:alpha=0.5; see nst losses",
-    )
+    add_losses(compare, "e.g. mse,swd+mae,robust:alpha=0.5; see nst losses")
     compare.add_argument("--out", required=True, metavar="DIR", help="folder for the images, sheet, csv and json files")
     run = commands.add_parser("run", help="one style transfer, one image")
     run.add_argument("--loss", default="mse", metavar="NAME", help="the loss (default mse)")

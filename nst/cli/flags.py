@@ -7,6 +7,7 @@ import argparse
 
 from nst.describe import Described
 from nst.errors import SettingError
+from nst.losses.catalogue import DEFAULT_LOSSES
 from nst.settings import FIELDS, Settings
 
 
@@ -61,3 +62,11 @@ def numbers(flag: str, text: str) -> tuple[float, ...]:
         return tuple(float(part) for part in text.split(","))
     except ValueError:
         raise SettingError(f"{flag} takes comma-separated numbers, e.g. 0.7,0.3; got {text!r}") from None
+
+
+def add_losses(parser: argparse.ArgumentParser, meaning: str) -> None:
+    """--losses, a comma-separated list defaulting to DEFAULT_LOSSES; `meaning`: what the list is to this command."""
+    default = ",".join(DEFAULT_LOSSES)
+    parser.add_argument(
+        "--losses", default=default, metavar="LIST", help=f"comma-separated, {meaning} (default {default})"
+    )

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nst.cli.flags import add_settings, settings_from
+from nst.cli.flags import add_losses, add_settings, settings_from
 from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
-from nst.losses.catalogue import DEFAULT_LOSSES
 
 
 def register(commands) -> None:
@@ -20,12 +19,7 @@ def register(commands) -> None:
     study = commands.add_parser("study", help="every content x style comparison, then paired statistics per loss")
     study.add_argument("--contents", nargs="+", required=True, metavar="PATH", help="content images or folders")
     study.add_argument("--styles", nargs="+", required=True, metavar="PATH", help="style images or folders")
-    study.add_argument(
-        "--losses",
-        default=",".join(DEFAULT_LOSSES),
-        metavar="LIST",
-        help=f"comma-separated, at least 2; the first is the baseline (default {','.join(DEFAULT_LOSSES)})",
-    )
+    add_losses(study, "at least 2; the first is the baseline")
     study.add_argument("--out", required=True, metavar="DIR", help="folder: every run, results.csv, study.md, ...")
     study.add_argument("--seeds", type=int, default=1, metavar="N", help="seeds per image pair (init noise; 1)")
     study.add_argument(
