@@ -11,6 +11,7 @@ from nst import limits
 from nst.errors import NSTError
 from nst.images import resize_long_side
 from nst.job import InputImage
+from nst.samples import provenance, sample_files
 from views.shared import ASSETS, sample_image, thumbnail
 
 DEFAULT_SAMPLES = {"content": "chelsea.png", "style": "starry_night.jpg"}
@@ -19,7 +20,7 @@ PREVIEW_PX = (320, 220)  # the chosen image's largest shown width and height
 
 
 def sample_paths(role: str) -> list[Path]:
-    return sorted((ASSETS / role).glob("*.*"))
+    return sample_files(role)
 
 
 def image_picker(role: str) -> InputImage | None:
@@ -50,7 +51,9 @@ def image_picker(role: str) -> InputImage | None:
         shown.info(notice)
     label = f"{role}: {chosen.name} ({chosen.pixels.shape[1]}x{chosen.pixels.shape[0]})"
     shown.image(preview(chosen.pixels), caption=label, alt=label)
-    if upload is not None:
+    if upload is None:
+        shown.caption(provenance(role, state[choice_key]).terms)  # CC BY credits travel with their images
+    else:
         shown.caption(f"Uploads stay on this page: a link to it shows the sample {state[choice_key]} instead.")
     return chosen
 
