@@ -97,6 +97,7 @@ def metrics(result: ComparisonResult) -> dict[str, object]:
             **run.metrics,
             "iterations": run.iterations,
             "complete": run.complete,
+            "converged": run.converged,
             "error": run.error,
             "final_total": run.history[-1].total if run.history else None,
             **({"by_style": run.metrics_by_style} if run.metrics_by_style else {}),

@@ -30,6 +30,7 @@ class RunResult:
     error: str = ""  # the numerical fault that stopped it, if any
     metrics: dict[str, float] = field(default_factory=dict)  # with several styles: blend-weighted means
     metrics_by_style: list[dict[str, float]] = field(default_factory=list)  # several styles: each one's
+    converged: bool = False  # stopped by settings.tolerance before the iterations' cap
 
 
 @dataclass
@@ -190,6 +191,7 @@ class Comparison:
             transfer.error,
             metrics,
             by_style,
+            transfer.converged,
         )
 
 

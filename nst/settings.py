@@ -139,6 +139,14 @@ class Settings:
         high=limits.MAX_ITERATIONS,
         label="Iterations",
     )
+    tolerance: float = setting(
+        0.0,
+        f"stop a run once its objective fell by less than this fraction over its last {limits.CONVERGENCE_WINDOW} "
+        "iterations (0.01: 1%); iterations is then the cap; 0: every run takes every iteration",
+        low=0.0,
+        high=limits.MAX_TOLERANCE,
+        label="Convergence tolerance",
+    )
     schedule: str = setting(
         "direct",
         f"direct: one stage; multiscale: coarse to fine in up to {MAX_STAGES} stages (1024 px: {_STAGES}), each "

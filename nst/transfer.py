@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nst import limits
 from nst.backbone.features import FeatureExtractor, feature_extractor
 from nst.backbone.model import load_backbone
 from nst.backbone.weights import WeightsInfo
@@ -89,6 +90,7 @@ class Transfer:
         self.step_seconds = 0.0  # the optimizer steps' share of it
         self.error = ""  # why the run stopped early, if it did
         self.complete = False
+        self.converged = False  # stopped by settings.tolerance before its last iteration
 
     def _build_objective(self, settings: Settings, loss: Loss) -> None:
         """The network (loaded once per process), its feature extractor and the traced objective."""
@@ -148,10 +150,23 @@ class Transfer:
             if f < self.best_total:
                 self.best_image, self.best_total = x[0], f
             self.seconds += time.perf_counter() - resumed
+            self.converged = index == len(self.stages) - 1 and step < steps - 1 and self._has_converged(f, size)
             event = self._event(iteration, f, size)
             self.history.append(event)
             yield event
+            if self.converged:
+                return
             resumed = time.perf_counter()
+
+    def _has_converged(self, total: float, size: int) -> bool:
+        """True when the objective fell by less than settings.tolerance (a fraction) over the last
+        CONVERGENCE_WINDOW iterations of this stage (a later stage's totals are at another size)."""
+        window = limits.CONVERGENCE_WINDOW
+        stage = [event for event in self.history if event.size == size]
+        if self.settings.tolerance <= 0 or len(stage) < window:
+            return False
+        before = stage[-window].total  # `window` iterations before this one
+        return before - total < self.settings.tolerance * abs(before)
 
     def output_image(self) -> np.ndarray:
         """The best image so far (H, W, 3) in [0, 1], at the working size (a coarse stage's upscaled),
@@ -164,7 +179,7 @@ class Transfer:
     def _event(self, iteration: int, total: float, size: int) -> Progress:
         c, s, tv = self._last_terms
         last = iteration == self.settings.iterations
-        preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
+        preview = self.output_image() if last or self.converged or iteration % self.settings.preview_every == 0 else None
         return Progress(self.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size)
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:

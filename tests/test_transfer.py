@@ -257,3 +257,25 @@ def test_every_statistic_starts_at_one_from_the_content_and_lowers_its_style_ter
     for name in names:
         assert first[name] == pytest.approx(1.0, rel=1e-4), name
         assert np.isfinite(last[name]) and last[name] < first[name], name
+
+
+def _fell_less_than(totals: list[float], i: int, tolerance: float, window: int) -> bool:
+    """The stop rule by hand: the total at iteration i fell by less than `tolerance` of the one `window` before."""
+    return i >= window and totals[i - window] - totals[i] < tolerance * abs(totals[i - window])
+
+
+@pytest.mark.parametrize("tolerance", [0.05, 0.3])
+def test_a_tolerance_stops_a_run_at_the_first_iteration_whose_fall_is_below_it(content_image, style_image, tolerance):
+    from nst.limits import CONVERGENCE_WINDOW as window
+
+    transfer, events = run(content_image, style_image, iterations=80, tolerance=tolerance)
+    totals = [e.total for e in events]
+    stops = [i for i in range(len(totals)) if _fell_less_than(totals, i, tolerance, window)]
+    assert transfer.converged and transfer.complete and not transfer.error
+    assert len(events) - 1 == stops[0] < 80  # it stopped at the first such iteration, before the cap
+    assert events[-1].preview is not None  # the last event carries the image, as at the cap
+
+
+def test_without_a_tolerance_every_iteration_runs(content_image, style_image):
+    transfer, events = run(content_image, style_image, iterations=12)
+    assert len(events) == 13 and not transfer.converged and transfer.complete

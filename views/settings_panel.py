@@ -146,7 +146,7 @@ def widget(
 
 
 def _run_inputs() -> dict:
-    return {name: widget(name) for name in ("size", "iterations", "schedule", "optimizer")}
+    return {name: widget(name) for name in ("size", "iterations", "tolerance", "schedule", "optimizer")}
 
 
 def _weight_inputs() -> dict:

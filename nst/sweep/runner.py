@@ -214,6 +214,7 @@ def _compare(spec: RunSpec, content_bytes: bytes, style_bytes: list[bytes], mask
             "error": run.error,
             **run.metrics,
             "iterations": run.iterations,
+            "converged": run.converged,
             "final_total": run.history[-1].total if run.history else None,
         }
         for run in outputs
