@@ -178,8 +178,8 @@ class Transfer:
 
     def _event(self, iteration: int, total: float, size: int) -> Progress:
         c, s, tv = self._last_terms
-        last = iteration == self.settings.iterations
-        preview = self.output_image() if last or self.converged or iteration % self.settings.preview_every == 0 else None
+        last = iteration == self.settings.iterations or self.converged
+        preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
         return Progress(self.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size)
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:
