@@ -23,7 +23,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ("color_distance", "color_swd", "style_swd")  # the yardsticks compared (lower: closer to the painting)
-LABELS = {"color_distance": "colour distance", "color_swd": "colour SWD", "style_swd": "style SWD"}
 
 
 class Score(NamedTuple):
@@ -83,10 +82,17 @@ def by_key(scores: list[Score]) -> dict[tuple[str, str], dict[str, float]]:
     return {(s.unit, s.loss): s.values for s in scores}
 
 
+def label(measure: str) -> str:
+    """The yardstick's table label, from its record (nst.metrics.YARDSTICKS)."""
+    from nst.metrics import YARDSTICKS
+
+    return YARDSTICKS[measure].label
+
+
 def pair_table(hed: list[Score], imagenet: list[Score], loss: str) -> list[str]:
     """Markdown rows: one per pair, the three measures for hed and ImageNet."""
     a, b = by_key(hed), by_key(imagenet)
-    header = " | ".join(f"{LABELS[m]} hed | {LABELS[m]} ImageNet" for m in MEASURES)
+    header = " | ".join(f"{label(m)} hed | {label(m)} ImageNet" for m in MEASURES)
     rows = [f"| pair | {header} |", "|---" * (1 + 2 * len(MEASURES)) + "|"]
     for unit, name in sorted(key for key in a if key[1] == loss):
         cells = " | ".join(f"{a[unit, name][m]:.3g} | {b[unit, name][m]:.3g}" for m in MEASURES)
@@ -107,7 +113,7 @@ def medians_table(hed: list[Score], imagenet: list[Score], losses: list[str]) ->
             x, y = np.array([a[k][m] for k in keys]), np.array([b[k][m] for k in keys])
             low, high = bootstrap_median(y / x)
             rows.append(
-                f"| {loss} | {LABELS[m]} | {np.median(x):.3g} | {np.median(y):.3g} | {np.median(y / x):.2f}x | "
+                f"| {loss} | {label(m)} | {np.median(x):.3g} | {np.median(y):.3g} | {np.median(y / x):.2f}x | "
                 f"{low:.2f}-{high:.2f}x | {int(np.sum(y < x))} of {len(keys)} |"
             )
     return rows

@@ -4,17 +4,20 @@ Feature distances are computed by one judge, VGG16 with ImageNet weights (JUDGE_
 from the Keras cache, Keras' download or the packaged copy; only where none of these exists, vgg16-hed,
 with a notice in the judge's record, `Judge.weights`), always with the `gatys` layers and no smoothing,
 whatever backbone and weights made the image: outputs of different backbones and weights are scored
-alike. They are
-not neutral: the style and content distances are the `mse` loss's own measures with the `gatys` preset on VGG16
-(MSE of Gram matrices, MSE of block4_conv2 features; the loss divides each layer by a reference, the
-yardstick averages raw values), so each Yardstick names the losses that optimise it (`optimised_by`).
-SSIM, the colour distance and the colour SWD are optimised by no loss. The two sliced Wasserstein
-distances compare whole distributions (Heitz et al., "A Sliced Wasserstein Loss for Neural Texture
-Synthesis", CVPR 2021), where a Gram matrix sees only second moments; the style SWD is close to the
-`swd` loss's own objective (its directions differ, and it takes W1 where the loss takes W2 squared), so
-it names `swd` as optimising it. The style embedding is judged by another network: the Euclidean distance
-between the style vectors of Magenta's style predictor (nst.feedforward.style_distance, docs/style-embedding.md),
-optimised by no loss; where that model cannot load it is NaN, with the judge's one-line `notice`.
+alike. They are not neutral: the style and content distances are the `mse` loss's own measures with the
+`gatys` preset (MSE of Gram matrices, MSE of block4_conv2 features), so each Yardstick names the losses
+that optimise it (`optimised_by`). The style distance averages the layers' raw values, where the loss
+divides each by a reference, so the layers with the largest Grams carry most of it (`Judge.layer_shares`,
+docs/judges.md). SSIM, the colour distance and the colour SWD are optimised by no loss. The two sliced
+Wasserstein distances compare whole distributions (Heitz et al., "A Sliced Wasserstein Loss for Neural
+Texture Synthesis", CVPR 2021), where a Gram matrix sees only second moments. The style SWD is normalised
+as the losses' style term is (nst.objective): at each style layer the output's distance to the style
+divided by the content image's, then the mean over layers, so 1 means "as far from the style as the
+photo is" and every layer counts alike; it is close to the `swd` loss's own objective (its directions
+differ, and it takes W1 where the loss takes W2 squared), so it names `swd` as optimising it. The style
+embedding is judged by another network: the Euclidean distance between the style vectors of Magenta's
+style predictor (nst.feedforward.style_distance, docs/style-embedding.md), optimised by no loss; where
+that model cannot load it is NaN, with the judge's one-line `notice`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from nst.backbone.layers import PRESETS
 from nst.backbone.model import load_backbone
 from nst.backbone.weights import WeightsInfo
 from nst.errors import FeedForwardError
+from nst.objective import REFERENCE_FLOOR
 from nst.runtime import tf
 from nst.sliced_wasserstein import samples, sorted_projections, unit_directions, w1
 
@@ -59,7 +63,8 @@ YARDSTICKS = _table(
         "style_distance",
         "style distance",
         "style",
-        "Gatys style distance: MSE of Gram matrices to the style image's, mean over block1_conv1..block5_conv1",
+        "Gatys style distance: MSE of Gram matrices to the style image's, raw mean over block1_conv1..block5_conv1, "
+        "so the layers with the largest Grams (block3_conv1 and block4_conv1, on ImageNet weights) carry most of it",
         "lower",
         ".4g",
         ("mse",),
@@ -96,8 +101,9 @@ YARDSTICKS = _table(
         "style_swd",
         "style SWD",
         "styleSWD",
-        "sliced 1-Wasserstein distance between the style image's and the output's feature distributions "
-        "(positions as samples), 64 fixed random directions per layer, mean over block1_conv1..block5_conv1",
+        "sliced 1-Wasserstein distance between the output's and the style image's feature distributions "
+        "(positions as samples, 64 fixed random directions) at each style layer, divided by the content image's "
+        "distance there, mean over block1_conv1..block5_conv1 (1 = as far from the style as the photo)",
         "lower",
         ".4g",
         ("swd",),
@@ -138,6 +144,7 @@ IMAGE_YARDSTICKS = tuple(name for name, y in YARDSTICKS.items() if y.of_image)
 # Measured against the style image: with several styles, against each (over the whole output, masks or
 # not), and their mean weighted by each style's share of the style term (blend weight x mask area).
 STYLE_YARDSTICKS = ("style_distance", "color_distance", "style_swd", "color_swd", "style_embedding")
+LAYERED_YARDSTICKS = ("style_distance", "style_swd")  # a mean over the style layers: Judge.layer_terms, layer_shares
 JUDGE_WEIGHTS = "auto"  # VGG16's auto: ImageNet from any source (nst.backbone.weights), else vgg16-hed with a notice
 JUDGE_NOTE = (
     "The feature yardsticks are computed by one judge, VGG16 with ImageNet weights and the gatys layers, "
@@ -155,17 +162,20 @@ def score(output: np.ndarray, content_image: np.ndarray, style_image: np.ndarray
 class Judge:
     """Scores outputs against one content and one style image, on the judge's VGG16 (JUDGE_WEIGHTS, float32,
     whatever the run's network; `weights` records which weights judged). What depends only on those two
-    images (their features, the style's Grams and sorted projections, its colours) is computed once, here,
-    so each output costs one forward pass and its own sorts."""
+    images (their features, the style's Grams and sorted projections, its colours, the content's SWD to the
+    style at each layer) is computed once, here, so each output costs one forward pass and its own sorts."""
 
     def __init__(self, content_image: np.ndarray, style_image: np.ndarray, pooling: str) -> None:
         self.content_image, self.style_image = content_image, style_image
         self.weights: WeightsInfo = load_backbone(JUDGE_WEIGHTS, pooling).info
         self._extractor = feature_extractor(JUDGE_WEIGHTS, pooling, PRESETS.get("gatys"))
-        self._content_features, _ = self._extractor(tf.constant(content_image[None], tf.float32))
+        self._content_features, content_style = self._extractor(tf.constant(content_image[None], tf.float32))
         _, style_features = self._extractor(tf.constant(style_image[None], tf.float32))
         self._style_grams = [gram(f) for f in style_features]
         self._style_projections = [sorted_projections(samples(f), unit_directions(f.shape[-1])) for f in style_features]
+        # per style layer, the content image's SWD to the style: the style SWD's references, floored as the losses'
+        references = [_swd(f, p) for f, p in zip(content_style, self._style_projections)]
+        self._swd_references = np.maximum(references, REFERENCE_FLOOR)
         self._style_colors = sorted_projections(rgb_to_lab(style_image).reshape(-1, 3), unit_directions(3))
         self._style_histogram = color_histogram(style_image)
         self.notice = ""  # why the style embedding is NaN, when it is
@@ -179,23 +189,38 @@ class Judge:
     def score(self, output: np.ndarray) -> dict[str, float]:
         """Every image yardstick of `output` (H, W, 3), the content image's shape."""
         output_content, output_style = self._extractor(tf.constant(output[None], tf.float32))
+        layered = self._layer_terms(output_style)
         colors = sorted_projections(rgb_to_lab(output).reshape(-1, 3), unit_directions(3))
         return {
-            "style_distance": float(np.mean([_mse(gram(a), b) for a, b in zip(output_style, self._style_grams)])),
+            "style_distance": float(np.mean(layered["style_distance"])),
             "content_distance": float(np.mean([_mse(a, b) for a, b in zip(output_content, self._content_features)])),
             "ssim": ssim(output, self.content_image),
             "color_distance": _hellinger(color_histogram(output), self._style_histogram),
-            "style_swd": float(
-                np.mean(
-                    [
-                        w1(sorted_projections(samples(a), unit_directions(a.shape[-1])), b)
-                        for a, b in zip(output_style, self._style_projections)
-                    ]
-                )
-            ),
+            "style_swd": float(np.mean(layered["style_swd"])),
             "color_swd": w1(colors, self._style_colors),
             "style_embedding": self._embedding(output),
         }
+
+    def layer_terms(self, output: np.ndarray) -> dict[str, dict[str, float]]:
+        """Per LAYERED_YARDSTICKS name, per style layer, the term whose mean over the layers `score` gives:
+        the Gram MSE (style_distance), the SWD over the content image's (style_swd)."""
+        _, output_style = self._extractor(tf.constant(output[None], tf.float32))
+        layers = self._extractor.layers.style
+        return {name: dict(zip(layers, map(float, terms))) for name, terms in self._layer_terms(output_style).items()}
+
+    def layer_shares(self, output: np.ndarray) -> dict[str, dict[str, float]]:
+        """Per LAYERED_YARDSTICKS name, each style layer's share of its mean (its term over the terms' sum:
+        the shares sum to 1); NaN where every term is 0."""
+        shares = {}
+        for name, terms in self.layer_terms(output).items():
+            total = sum(terms.values())
+            shares[name] = {layer: term / total if total > 0 else float("nan") for layer, term in terms.items()}
+        return shares
+
+    def _layer_terms(self, output_style: list) -> dict[str, np.ndarray]:
+        grams = [_mse(gram(a), b) for a, b in zip(output_style, self._style_grams)]
+        swds = [_swd(a, p) for a, p in zip(output_style, self._style_projections)]
+        return {"style_distance": np.array(grams), "style_swd": np.array(swds) / self._swd_references}
 
     def _embedding(self, output: np.ndarray) -> float:
         """feedforward.style_distance to the style image, its vector taken once; NaN without the model."""
@@ -240,6 +265,11 @@ def color_histogram(image: np.ndarray) -> np.ndarray:
     index = (bins[:, 0] * HISTOGRAM_BINS + bins[:, 1]) * HISTOGRAM_BINS + bins[:, 2]
     counts = np.bincount(index, minlength=HISTOGRAM_BINS**3).astype(np.float64)
     return counts / counts.sum()
+
+
+def _swd(features: tf.Tensor, style_projections: np.ndarray) -> float:
+    """Sliced 1-Wasserstein distance of (1, h, w, C) features to the style's sorted projections at that layer."""
+    return w1(sorted_projections(samples(features), unit_directions(features.shape[-1])), style_projections)
 
 
 def _mse(a: tf.Tensor, b: tf.Tensor) -> float:
