@@ -215,3 +215,40 @@ def test_the_write_up_names_the_weights_and_the_judge_as_the_runs_recorded_them(
     (run / "config.json").write_text(json.dumps({"weights": {"name": "vgg16-hed", "sha256": "a" * 64}}))  # older
     assert _weights(study, tmp_path) == f"vgg16-hed (sha256 {'a' * 16}...)"
     assert "not recorded" in _judge(study, tmp_path)
+
+
+def test_style_weights_add_each_units_front_runs_after_its_own(folders):
+    contents, styles = folders
+    settings = Settings(style_weight=10.0)
+    study = design(
+        [str(contents)],
+        [str(styles)],
+        "mse,mae,huber",
+        settings,
+        out="x",
+        style_weights=[3, 30],
+        front_losses=["mae", "mse"],
+    )
+    assert study.style_weights == (3.0, 10.0, 30.0) and study.front_losses == ("mae", "mse")
+    assert study.units == 6 and len(study.grid.runs) == 6 * 3  # each unit at 10 (every loss), 3 and 30
+    names = [run.name for run in study.grid.runs]
+    assert names[:3] == ["cat__shipwreck", "cat__shipwreck__w-3", "cat__shipwreck__w-30"]
+    for run in study.grid.runs:
+        default = study.at_default_weight(run.name)
+        assert study.unit_of(run.name) in study.unit_specs
+        assert run.settings.style_weight == (10.0 if default else float(run.varied["style_weight"]))
+        assert run.losses == (("mse", "mae", "huber") if default else ("mae", "mse"))
+        assert run.settings.baseline == ("feedforward" if default else "none")  # it does not depend on the weight
+    assert "style_weight" in study.grid.varied
+
+
+@pytest.mark.parametrize(
+    "weights, fronts, message",
+    [([3], (), "at least 3"), ([1, 100], ["hellinger"], "not among"), ([0.0, 1, 5], (), "positive"), ([1, 5, 1e13], (), "style_weight")],
+)
+def test_bad_fronts_are_refused_before_anything_runs(folders, weights, fronts, message):
+    contents, styles = folders
+    with pytest.raises(SettingError, match=message):
+        design(
+            [str(contents)], [str(styles)], "mse,mae", Settings(), out="x", style_weights=weights, front_losses=fronts
+        )

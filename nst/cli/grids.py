@@ -28,6 +28,15 @@ def register(commands) -> None:
         help="comma-separated: compare these backbones, each "
         "with every loss (arms loss@backbone; the first is the baseline); default: --backbone's",
     )
+    study.add_argument(
+        "--style-weights",
+        metavar="LIST",
+        help="comma-separated, at least 3 with --style-weight's: run the front losses at each, for trade-off fronts "
+        "and comparisons at matched content distance (docs/study-answer.md)",
+    )
+    study.add_argument(
+        "--front-losses", metavar="LIST", help="comma-separated: the losses run at every --style-weights (all)"
+    )
     _add_ray_options(study)
     add_settings(study)
     study.set_defaults(command=_study)
@@ -57,8 +66,19 @@ def _sweep(args: argparse.Namespace) -> int:
 def _study(args: argparse.Namespace) -> int:
     from nst.study import design, writeup
 
-    backbones = tuple(b.strip() for b in (args.backbones or "").split(",") if b.strip())
-    study = design.design(args.contents, args.styles, args.losses, settings_from(args), args.seeds, args.out, backbones)
+    backbones = _items(args.backbones)
+    weights = _numbers(args.style_weights, "--style-weights")
+    study = design.design(
+        args.contents,
+        args.styles,
+        args.losses,
+        settings_from(args),
+        args.seeds,
+        args.out,
+        backbones,
+        weights,
+        _items(args.front_losses),
+    )
     if study.seed_note:
         print(f"nst: {study.seed_note}", file=sys.stderr)
     warn_emulated({study.settings.precision})
@@ -68,6 +88,19 @@ def _study(args: argparse.Namespace) -> int:
         print(writeup.summary(study, analysis))
         print(f"wrote {', '.join(p.name for p in paths[:2])} and {len(paths) - 2} plots to {args.out}")
     return status
+
+
+def _items(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
+
+def _numbers(text: str | None, flag: str) -> tuple[float, ...]:
+    from nst.errors import SettingError
+
+    try:
+        return tuple(float(item) for item in _items(text))
+    except ValueError:
+        raise SettingError(f"{flag}: give comma-separated numbers, e.g. 1,3,10,30,100; got {text}") from None
 
 
 def _run_grid(args: argparse.Namespace, grid) -> int:

@@ -91,13 +91,15 @@ def race_nst(
     precision: str,
     coarse: int = 0,
     meter: Meter = SILENT,
+    start_image: np.ndarray | None = None,
 ) -> RaceResult:
     """nst's L-BFGS on the tutorial's objective, the network in `precision`, until the float32 objective
     is at most `target`. With `coarse` (px), it first runs plan.coarse_iterations at that size and
-    starts from the result, upscaled."""
+    starts from the result, upscaled. `start_image`: where to start instead of the content image (the
+    content's shape; what made it is timed by the caller)."""
     check = objective(*images, plan.weights, "float32")  # the referee: built before the clock starts
     elapsed, start, evaluations = 0.0, time.perf_counter(), [0]
-    x = images[0][None]
+    x = (images[0] if start_image is None else start_image)[None]
     if coarse:
         small = tuple(resize_long_side(image, coarse) for image in images)
         small_objective = _counting(objective(*small, plan.weights, precision), evaluations, meter)

@@ -37,7 +37,9 @@ class Analysis:
 def analyse(study: Study, out: Path) -> Analysis:
     units = study.unit_specs
     cell = lambda row: (study.unit_of(row["run"]), study.arm_of(row["run"], row["loss"]))  # noqa: E731
-    rows = [row for row in result_rows(study.grid, out) if cell(row)[1] in study.arms]  # a baseline not an arm: out
+    rows = [  # the equal-weight comparison's runs; a baseline not an arm: out
+        row for row in result_rows(study.grid, out) if cell(row)[1] in study.arms and study.at_default_weight(row["run"])
+    ]
     ok = {cell(row) for row in rows if row["loss_status"] == "complete"}
     complete = [name for name in units if all((name, arm) in ok for arm in study.arms)]
     failed = [name for name in units if name not in complete]

@@ -6,6 +6,7 @@ named `loss@backbone` (mse@resnet50)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from nst.sweep.grid import JOIN, Grid, RunSpec, stem
 # 0.031 for 6. With fewer than 6 units no difference could ever be called significant at 0.05.
 MIN_UNITS = 6
 BACKBONE_MARK = "__on-"  # a unit's run on one backbone: chelsea__starry_night__on-resnet50
+WEIGHT_MARK = "__w-"  # a unit's run at another style weight, for the fronts: chelsea__starry_night__w-30
 
 
 def arm_loss(arm: str) -> str | None:
@@ -42,6 +44,8 @@ class Study:
     backbones: tuple[str, ...] = ("vgg16",)  # one comparison per unit and backbone
     arms: tuple[str, ...] = ()  # what is compared; the first is the baseline every other is compared with
     unit_specs: dict[str, RunSpec] = field(default_factory=dict)  # unit name -> its (first backbone's) run
+    style_weights: tuple[float, ...] = ()  # the fronts' weights (settings.style_weight among them); () no fronts
+    front_losses: tuple[str, ...] = ()  # the losses run at every one of style_weights
 
     @property
     def units(self) -> int:
@@ -49,7 +53,12 @@ class Study:
 
     def unit_of(self, run: str) -> str:
         """The unit a run (a comparison, its folder's name) belongs to."""
+        run = run.rsplit(WEIGHT_MARK, 1)[0]
         return run.rsplit(BACKBONE_MARK, 1)[0] if len(self.backbones) > 1 else run
+
+    def at_default_weight(self, run: str) -> bool:
+        """Whether a run is at settings.style_weight with every loss: the equal-weight comparison's."""
+        return WEIGHT_MARK not in run
 
     def arm_of(self, run: str, loss: str) -> str:
         return f"{loss}@{run.rsplit(BACKBONE_MARK, 1)[1]}" if len(self.backbones) > 1 else loss
@@ -63,9 +72,13 @@ def design(
     seeds: int = 1,
     out: str | Path = ".",
     backbones: Sequence[str] = (),
+    style_weights: Sequence[float] = (),
+    front_losses: str | Sequence[str] = (),
 ) -> Study:
     """Checks every input before anything runs: a SettingError says what is wrong and what is needed.
-    `backbones`: compare these (each with every loss) instead of the settings' one backbone."""
+    `backbones`: compare these (each with every loss) instead of the settings' one backbone.
+    `style_weights`: also run `front_losses` (default: every loss) at each of these weights, for trade-off
+    fronts (nst.study.fronts); the equal-weight comparison stays at settings.style_weight."""
     content_files, style_sets = images("contents", contents), blends(styles)
     style_files = tuple(Path(JOIN.join(p.name for p in group)) for group in style_sets)  # as the report names them
     names = parse_losses(losses)
@@ -79,13 +92,57 @@ def design(
             f"needs at least {MIN_UNITS} pairs to reach p < 0.05; add images or seeds (with init noise)"
         )
     runs = _runs(content_files, style_sets, seed_values, networks, tuple(names), settings)
+    weights, fronts = _fronts(style_weights, front_losses, names, settings, networks)
+    runs = _with_fronts(runs, weights, fronts, settings)
     several = len(networks) > 1
     varied = ["content", "style"] + (["seed"] if len(seed_values) > 1 else []) + (["backbone"] if several else [])
-    grid = Grid(Path(out), runs, varied)
-    study = Study(content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms)
+    grid = Grid(Path(out), runs, varied + (["style_weight"] if weights else []))
+    study = Study(
+        content_files, style_files, tuple(names), settings, seed_values, note, grid, networks, arms, {}, weights, fronts
+    )
     for run in runs:  # a unit's specification: its first backbone's run
         study.unit_specs.setdefault(study.unit_of(run.name), run)
     return study
+
+
+def _fronts(style_weights, front_losses, names, settings: Settings, networks) -> tuple[tuple[float, ...], tuple]:
+    """The fronts' weights (sorted, settings.style_weight added) and losses (checked: among the study's)."""
+    if not style_weights:
+        return (), ()
+    if len(networks) > 1:
+        raise SettingError("--style-weights compares losses on one backbone; give one backbone, or no weights")
+    weights = tuple(sorted({float(w) for w in style_weights} | {settings.style_weight}))
+    if weights[0] <= 0:
+        raise SettingError(f"--style-weights must be positive (a front is compared in log space), got {weights[0]:g}")
+    for weight in weights:
+        settings.replace(style_weight=weight)  # checks the bounds
+    fronts = tuple(parse_losses(front_losses)) if front_losses else tuple(names)
+    stray = [loss for loss in fronts if loss not in names]
+    if stray:
+        raise SettingError(f"--front-losses {', '.join(stray)}: not among the study's losses ({', '.join(names)})")
+    if len(weights) < 3:
+        raise SettingError(f"a front needs at least 3 style weights (settings' {settings.style_weight:g} counts)")
+    return weights, fronts
+
+
+def _with_fronts(runs: list[RunSpec], weights, fronts, settings: Settings) -> list[RunSpec]:
+    """Each unit's run, followed by its runs at every other weight (the front losses only, and no baseline: it
+    does not depend on the weight), so that a study stopped part-way has whole units."""
+    if not weights:
+        return runs
+    at = lambda run, weight: dataclasses.replace(run, varied={**run.varied, "style_weight": f"{weight:g}"})  # noqa: E731
+    return [
+        at(run, weight)
+        if weight == settings.style_weight
+        else dataclasses.replace(
+            at(run, weight),
+            name=f"{run.name}{WEIGHT_MARK}{weight:g}",
+            losses=fronts,
+            settings=run.settings.replace(style_weight=weight, baseline="none"),
+        )
+        for run in runs
+        for weight in sorted(weights, key=lambda w: w != settings.style_weight)  # the default weight's run first
+    ]
 
 
 def _arms(names: Sequence[str], networks: tuple[str, ...], settings: Settings) -> tuple[str, ...]:

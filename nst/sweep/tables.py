@@ -15,7 +15,7 @@ from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.sweep.grid import SETTING_KEYS, Grid, RunSpec
 
 RUN_COLUMNS = ("run", "status", "error", "content", "style", "mask", *SETTING_KEYS)
-ROW_COLUMNS = ("loss", "loss_status", "loss_error", *YARDSTICKS, "iterations", "final_total")
+ROW_COLUMNS = ("loss", "loss_status", "loss_error", *YARDSTICKS, "iterations", "converged", "final_total")
 TIME_COLUMNS = ("started", "finished", "worker", "model_loads", "seconds_runs", "seconds_scoring")
 COLUMNS = RUN_COLUMNS + ROW_COLUMNS + TIME_COLUMNS
 THUMB = 128  # px, the height of a contact sheet tile
