@@ -1,7 +1,7 @@
 """Offline evidence for docs/backbones.md: untrained backbones, with and without SWAG smoothing.
 
 Every backbone gets `random` weights (seed 0): ImageNet weights for the non-VGG networks cannot be
-downloaded here. One VGG16 judge with the trained vgg16-hed weights scores every output (nst.metrics),
+downloaded here. The one VGG16 judge (nst.metrics: ImageNet weights, packaged) scores every output,
 so the rows compare. Writes table.md (markdown), results.json and sheet.jpg (rows: pair x backbone,
 columns: smoothing none, softmax) into --out.
 
