@@ -1,6 +1,6 @@
-"""Ratings (/ratings): the losses ranked by people's votes (Bradley-Terry, 95% bootstrap intervals over page
-sessions), a breakdown per style image, how well each yardstick agrees with people, and the bundled study
-beside it."""
+"""Ratings (/ratings): the losses (and the feed-forward baseline, by its label) ranked by people's votes
+(Bradley-Terry, 95% bootstrap intervals over page sessions), a breakdown per style image, how well each
+yardstick agrees with people, and the bundled study beside it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.votes import ratings, store
-from nst.votes.gallery import GALLERY, conclusions, study_facts, study_table
+from nst.votes.gallery import GALLERY, conclusions, shown_name, study_facts, study_table
 from views.shared import open_ballot_box, votes_url
 
 
@@ -79,7 +79,9 @@ def study_view() -> None:
 
 
 def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
-    frame = pd.DataFrame([{"loss": r.loss, "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows])
+    frame = pd.DataFrame(
+        [{"loss": shown_name(r.loss), "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows]
+    )
     order = list(frame["loss"])
     base = alt.Chart(frame).encode(y=alt.Y("loss:N", sort=order, title=None))
     axis = alt.X(
@@ -101,7 +103,9 @@ def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
 
 def style_table(per_style: dict[str, list[ratings.Rating]]) -> pd.DataFrame:
     """Styles x losses: the share preferred (votes in brackets)."""
-    cells = {style: {r.loss: f"{r.preferred:.0%} ({r.votes})" for r in rows} for style, rows in per_style.items()}
+    cells = {
+        style: {shown_name(r.loss): f"{r.preferred:.0%} ({r.votes})" for r in rows} for style, rows in per_style.items()
+    }
     return pd.DataFrame(cells).T.fillna("")
 
 

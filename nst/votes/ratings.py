@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
+from nst.votes.gallery import shown_name
 
 PRIOR = 1.0  # virtual "can't tell" votes between every two losses
 RESAMPLES = 1000  # bootstrap resamples of the browser sessions
@@ -233,7 +234,7 @@ def rating_rows(rows: list[Rating]) -> list[dict[str, object]]:
     """The ratings table, as the page and `nst votes` show it."""
     return [
         {
-            "loss": r.loss,
+            "loss": shown_name(r.loss),
             "preferred": f"{r.preferred:.0%}",
             "95% interval": "" if np.isnan(r.low) else f"{r.low:.0%}-{r.high:.0%}",
             "votes": r.votes,
