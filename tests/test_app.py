@@ -78,11 +78,16 @@ def test_a_tiny_comparison_shows_outputs_chart_table_and_downloads(page):
     assert set(files) >= {"history.csv", "metrics.json", "config.json"}
     # The page records input names only: nothing named by a user is ever opened to be hashed.
     assert json.loads(files["config.json"])["inputs"]["content"] == {"name": "coffee.png"}
-    # Made from bundled samples: its two outputs joined the pairs to vote on, under its own settings
+    # Made from bundled samples: its two outputs and the feed-forward baseline's joined the pairs to vote on,
+    # under its own settings
     from views.shared import pool
 
     made = [pair for pair in pool().pairs() if pair[0].settings["size"] == 64 and pair[0].content == "coffee.png"]
-    assert [(a.loss, b.loss, a.style) for a, b in made] == [("mae", "mse", "the_scream.jpg")]
+    assert [(a.loss, b.loss, a.style) for a, b in made] == [
+        ("feedforward", "mae", "the_scream.jpg"),
+        ("feedforward", "mse", "the_scream.jpg"),
+        ("mae", "mse", "the_scream.jpg"),
+    ]
 
 
 def test_the_feed_forward_result_shows_as_soon_as_both_images_are_chosen_and_is_made_once(page, monkeypatch):

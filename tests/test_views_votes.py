@@ -88,3 +88,34 @@ def test_a_database_url_in_streamlits_secrets_is_used(votes_db, tmp_path):
     at.button(key="vote_tie").click().run()
     assert [row["choice"] for row in store.all_votes(store.engine(secret_url))] == ["tie"]
     assert store.all_votes(store.engine(votes_db)) == []
+
+
+def test_the_baseline_is_hidden_before_the_vote_and_labelled_after_it_and_in_the_ratings(votes_db):
+    """A pair of a loss's output and the feed-forward baseline's, issued to this page session."""
+    import dataclasses
+    import random
+
+    from nst import baseline
+    from nst.votes.ballot import BallotBox
+
+    at = open_view("views/vote.py")
+    shown = at.session_state["ballot"]
+    feedforward = dataclasses.replace(shown.right, loss=baseline.NAME, digest="d-feedforward")
+    box = BallotBox(store.engine(votes_db))
+    at.session_state["ballot"] = box.issue(
+        at.session_state["voter_session"], (shown.left, feedforward), random.Random(1)
+    )
+    at.run()
+    ballot = at.session_state["ballot"]
+    assert {ballot.left.loss, ballot.right.loss} == {shown.left.loss, baseline.NAME}
+    before = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any(baseline.LABEL in text or baseline.NAME in text for text in before)  # blind
+    at.button(key="vote_left" if ballot.left.loss == baseline.NAME else "vote_right").click().run()
+    assert not at.exception and not at.warning
+    side = "Left" if ballot.left.loss == baseline.NAME else "Right"
+    assert f"{side}: **{baseline.LABEL}**" in [m.value for m in at.markdown]
+    assert any(f"You preferred **{baseline.LABEL}** to **{shown.left.loss}**" in s.value for s in at.success)
+    ratings = open_view("views/ratings.py")
+    assert not ratings.exception
+    assert list(ratings.table[0].value.index) == [baseline.LABEL, shown.left.loss]
+    assert baseline.LABEL in ratings.table[1].value.columns  # per style, by its label too

@@ -1,26 +1,46 @@
 """The gallery: a comparison's files read back as outputs to vote on; the bundled study as shipped."""
 
+import dataclasses
 import hashlib
 import json
+import random
 
 import pytest
 
+from nst import baseline
 from nst.artifacts import artifacts
-from nst.compare import Comparison
+from nst.compare import Comparison, ComparisonResult, RunResult
 from nst.errors import NSTError
 from nst.settings import Settings
-from nst.votes import gallery
+from nst.votes import gallery, ratings, store
+from nst.votes.ballot import BallotBox, VoteLimits
+from nst.votes.pool import Pool
+
+INPUTS = {"content": {"name": "assets/content/chelsea.png"}, "style": {"name": "starry_night.jpg"}}
 
 
 @pytest.fixture(scope="module")
-def files(content_image, style_image) -> dict[str, bytes]:
+def result(content_image, style_image) -> ComparisonResult:
     comparison = Comparison(
         content_image, style_image, Settings(size=32, iterations=2, weights="vgg16-hed"), ["mse", "huber"]
     )
     for _ in comparison.events():
         pass
-    inputs = {"content": {"name": "assets/content/chelsea.png"}, "style": {"name": "starry_night.jpg"}}
-    return artifacts(comparison.results(), inputs)
+    return comparison.results()
+
+
+@pytest.fixture(scope="module")
+def files(result) -> dict[str, bytes]:
+    return artifacts(result, INPUTS)
+
+
+@pytest.fixture(scope="module")
+def with_baseline(result) -> dict[str, bytes]:
+    """The same comparison's files with a feed-forward baseline beside the losses, as nst.job adds it (its
+    image here: the content at the working size; its yardsticks: the mse run's, each plus one)."""
+    scores = {name: value + 1 for name, value in result.runs["mse"].metrics.items()}
+    run = RunResult(baseline.NAME, result.content_image, [], 0, 0.1, True, "", scores)
+    return artifacts(dataclasses.replace(result, baseline=run, baseline_model={"name": baseline.NAME}), INPUTS)
 
 
 def test_a_comparisons_files_give_one_output_per_loss(files):
@@ -32,6 +52,49 @@ def test_a_comparisons_files_give_one_output_per_loss(files):
     settings = json.loads(files["config.json"])["settings"]
     assert mse.unit == huber.unit and mse.settings_hash == gallery.settings_hash(settings)
     assert mse.weights == "vgg16-hed"
+
+
+def test_the_feed_forward_baseline_is_one_more_output_of_the_unit(files, with_baseline):
+    mse, huber, feedforward = gallery.outputs_from_files(with_baseline)
+    assert (mse.loss, huber.loss, feedforward.loss) == ("mse", "huber", baseline.NAME)
+    assert feedforward.image == with_baseline["feedforward.png"] and feedforward.unit == mse.unit
+    assert feedforward.digest == hashlib.sha256(with_baseline["feedforward.png"]).hexdigest()
+    recorded = json.loads(with_baseline["metrics.json"])["baseline"]
+    assert feedforward.metrics["ssim"] == pytest.approx(recorded["ssim"]) == pytest.approx(mse.metrics["ssim"] + 1)
+    assert set(feedforward.metrics) == set(mse.metrics)  # the yardsticks, not the model's record
+    assert gallery.outputs_from_files(files) == [mse, huber]  # without the baseline's files: as before
+
+
+def test_the_baseline_needs_both_its_image_and_its_yardsticks(with_baseline):
+    no_image = {name: data for name, data in with_baseline.items() if name != "feedforward.png"}
+    metrics = json.loads(with_baseline["metrics.json"])
+    no_scores = {**with_baseline, "metrics.json": json.dumps({**metrics, "baseline": None}).encode()}
+    for files in (no_image, no_scores):
+        assert [o.loss for o in gallery.outputs_from_files(files)] == ["mse", "huber"]
+
+
+def test_the_baseline_is_shown_by_its_label_and_losses_by_their_names():
+    assert gallery.shown_name(baseline.NAME) == baseline.LABEL and gallery.shown_name("mse") == "mse"
+
+
+def test_the_baseline_is_paired_voted_on_and_rated_beside_the_losses(with_baseline, tmp_path):
+    """Files -> pool -> ballots -> votes in the database -> ratings: "feedforward" is no registered loss."""
+    pool = Pool(gallery.outputs_from_files(with_baseline))
+    assert sorted((a.loss, b.loss) for a, b in pool.pairs()) == [
+        (baseline.NAME, "huber"),
+        (baseline.NAME, "mse"),
+        ("huber", "mse"),
+    ]
+    box = BallotBox(store.engine(f"sqlite:///{tmp_path / 'votes.sqlite3'}"), VoteLimits(min_interval_s=0))
+    rng = random.Random(0)
+    for k, (a, b) in enumerate(pool.pairs() * 2):
+        ballot = box.issue(f"session-{k}", (a, b), rng)
+        box.cast(f"session-{k}", ballot.ticket, "left" if ballot.left.loss == baseline.NAME else "right")
+    votes = store.all_votes(box.engine)
+    assert {v["loss_a"] for v in votes} | {v["loss_b"] for v in votes} == {baseline.NAME, "huber", "mse"}
+    rows = ratings.ratings(votes, resamples=20)
+    assert rows[0].loss == baseline.NAME and (rows[0].wins, rows[0].votes) == (4, 4)
+    assert ratings.rating_rows(rows)[0]["loss"] == baseline.LABEL
 
 
 def test_the_baseline_settings_change_no_hash_so_older_outputs_still_pair():
@@ -58,21 +121,21 @@ def test_a_stopped_loss_is_not_voted_on(files):
     assert [o.loss for o in gallery.outputs_from_files(changed)] == ["mse"]
 
 
-def test_export_keeps_what_the_gallery_reads(files, tmp_path):
-    write_artifacts_files(files, tmp_path / "study" / "chelsea__starry_night")
+@pytest.mark.parametrize("made", ["files", "with_baseline"])
+def test_export_keeps_what_the_gallery_reads(made, request, tmp_path):
+    made = request.getfixturevalue(made)
+    write_artifacts_files(made, tmp_path / "study" / "chelsea__starry_night")
     assert gallery.export(tmp_path / "study", tmp_path / "shipped") == 1
     shipped = tmp_path / "shipped" / "chelsea__starry_night"
-    assert sorted(p.name for p in shipped.iterdir()) == [
-        "config.json",
-        "history.csv",
-        "huber.jpg",
-        "metrics.json",
-        "mse.jpg",
-    ]
+    extra = ["feedforward.jpg"] if "feedforward.png" in made else []  # the baseline's image, a JPEG too
+    assert sorted(p.name for p in shipped.iterdir()) == sorted(
+        ["config.json", "history.csv", "huber.jpg", "metrics.json", "mse.jpg", *extra]
+    )
     [unit] = gallery.read_units(tmp_path / "shipped")
-    assert [o.loss for o in unit.outputs] == ["mse", "huber"]
+    assert [o.loss for o in unit.outputs] == ["mse", "huber"] + [baseline.NAME] * len(extra)
     assert [p.iteration for p in unit.history["mse"]] == [0, 1, 2]
-    assert unit.outputs[0].metrics == gallery.outputs_from_files(files)[0].metrics
+    assert [o.metrics for o in unit.outputs] == [o.metrics for o in gallery.outputs_from_files(made)]
+    assert all(o.image.startswith(b"\xff\xd8") for o in unit.outputs)  # JPEGs
 
 
 def write_artifacts_files(files: dict[str, bytes], folder) -> None:

@@ -1,5 +1,6 @@
-"""Ratings (/ratings): the losses ranked by people's votes (Bradley-Terry, 95% bootstrap intervals), a
-breakdown per style image, how well each yardstick agrees with people, and the bundled study beside it."""
+"""Ratings (/ratings): the losses (and the feed-forward baseline, by its label) ranked by people's votes
+(Bradley-Terry, 95% bootstrap intervals over page sessions), a breakdown per style image, how well each
+yardstick agrees with people, and the bundled study beside it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.votes import ratings, store
-from nst.votes.gallery import GALLERY, conclusions, study_facts, study_table
+from nst.votes.gallery import GALLERY, conclusions, shown_name, study_facts, study_table
 from views.shared import open_ballot_box, votes_url
 
 
@@ -41,9 +42,9 @@ def people_view(stamp: tuple[int, int]) -> None:
     sessions, overall, per_style, agreement = fitted(votes_url(), stamp)
     st.caption(
         f'{stamp[0]} vote(s) from {sessions} page session(s). Bradley-Terry strengths; "Can\'t tell" counts as '
-        "half a win for each side; 95% intervals by bootstrap over the votes "
-        f"({ratings.RESAMPLES:,} resamples, seeded). *Preferred*: the estimated chance that people prefer this "
-        "loss's output to a typical loss's."
+        "half a win for each side; 95% intervals by bootstrap over page sessions, all of a session's votes "
+        f"together ({ratings.RESAMPLES:,} resamples, seeded; none with a single session). *Preferred*: the "
+        "estimated chance that people prefer this loss's output to a typical loss's."
     )
     st.altair_chart(preference_chart(overall), width="stretch")
     st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
@@ -51,9 +52,11 @@ def people_view(stamp: tuple[int, int]) -> None:
     st.table(style_table(per_style))
     st.subheader("Do the yardsticks agree with people?")
     st.caption(
-        "Kendall's tau between people's preference on each voted pair (share of votes for one output) and the "
-        "yardstick's (its difference, signed so that positive means better): +1 always agrees, -1 always "
-        "disagrees, 0 unrelated."
+        "Kendall's tau between people's preference on each voted pair (votes for one output less votes for the "
+        "other, as a share) and the yardstick's (its difference, signed so that positive means better), each "
+        "pair taken both ways round so that which output comes first does not matter: +1 always agrees, "
+        "-1 always disagrees, 0 unrelated. *p*: two-sided, by flipping pairs' preferences at random "
+        f"({ratings.DRAWS:,} flips, seeded; every flip with fewer than 14 pairs)."
     )
     st.table(pd.DataFrame(ratings.agreement_rows(agreement)).set_index("yardstick"))
 
@@ -76,7 +79,9 @@ def study_view() -> None:
 
 
 def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
-    frame = pd.DataFrame([{"loss": r.loss, "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows])
+    frame = pd.DataFrame(
+        [{"loss": shown_name(r.loss), "preferred": r.preferred, "low": r.low, "high": r.high} for r in rows]
+    )
     order = list(frame["loss"])
     base = alt.Chart(frame).encode(y=alt.Y("loss:N", sort=order, title=None))
     axis = alt.X(
@@ -98,7 +103,9 @@ def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:
 
 def style_table(per_style: dict[str, list[ratings.Rating]]) -> pd.DataFrame:
     """Styles x losses: the share preferred (votes in brackets)."""
-    cells = {style: {r.loss: f"{r.preferred:.0%} ({r.votes})" for r in rows} for style, rows in per_style.items()}
+    cells = {
+        style: {shown_name(r.loss): f"{r.preferred:.0%} ({r.votes})" for r in rows} for style, rows in per_style.items()
+    }
     return pd.DataFrame(cells).T.fillna("")
 
 

@@ -1,5 +1,6 @@
-"""Vote (/vote): two outputs of one content and style, made by two losses with the same settings; the
-names hidden, the sides random. After the vote the page reveals which loss made which."""
+"""Vote (/vote): two outputs of one content and style, made by two losses with the same settings (or one of
+them by the feed-forward baseline); the names hidden, the sides random. After the vote the page reveals
+which made which (the baseline by its label, nst.baseline.LABEL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from nst.errors import NSTError
 from nst.votes.ballot import Ballot, BallotBox, VoteRefused
+from nst.votes.gallery import shown_name
 from nst.votes.pool import pair_key
 from views.shared import ASSETS, open_ballot_box, pool, session_id, thumbnail
 
@@ -22,9 +24,9 @@ def main() -> None:
     st.title("Which do you prefer?")
     st.caption(
         "Two results for the same content and style, made by two different loss functions with the same "
-        "settings. The names are hidden and the sides drawn at random; after your vote you see which loss "
-        "made which. No name, no IP address and no image of yours is kept: only the vote and a salted hash of "
-        "this browser session."
+        "settings, or one of them by a feed-forward network trained for style transfer. The names are hidden "
+        "and the sides drawn at random; after your vote you see which made which. No name, no IP address and no "
+        "image of yours is kept: only the vote and a salted hash of this browser session."
     )
     box = open_ballot_box()
     if box is None:
@@ -62,10 +64,10 @@ def show(ballot: Ballot, box: BallotBox) -> None:
     # Left and right stay left and right on a phone: the pair shares one row and shrinks with the screen.
     with st.container(horizontal=True, wrap=False, width=2 * IMAGE_WIDTH + 16, key="vote_pair"):
         for side, output in zip(("Left", "Right"), (ballot.left, ballot.right)):
-            shown = f"made by {output.loss}" if voted else "which loss made it is hidden until you vote"
+            shown = f"made by {shown_name(output.loss)}" if voted else "which made it is hidden until you vote"
             with st.container(width="stretch", gap=None):
                 st.image(output.image, width="stretch", alt=f"{side} result: {shown}")
-                st.markdown(f"{side}: **{output.loss}**" if voted else side)
+                st.markdown(f"{side}: **{shown_name(output.loss)}**" if voted else side)
     buttons = st.columns(3)
     for column, (choice, label) in zip(buttons, BUTTONS.items()):
         column.button(
@@ -97,7 +99,7 @@ def cast(box: BallotBox, ballot: Ballot, choice: str) -> None:
 
 
 def reveal(ballot: Ballot, choice: str) -> None:
-    left, right = ballot.left.loss, ballot.right.loss
+    left, right = shown_name(ballot.left.loss), shown_name(ballot.right.loss)
     if choice == "tie":
         said = f"You could not tell **{left}** (left) from **{right}** (right)."
     else:

@@ -1,5 +1,7 @@
 """Outputs that can be voted on: a comparison's files (as `nst compare`, `nst study` or the page write
-them: `<loss>.png|jpg`, metrics.json, config.json, history.csv) read back as one `Output` per loss.
+them: `<loss>.png|jpg`, metrics.json, config.json, history.csv) read back as one `Output` per loss, and one
+for the feed-forward baseline (loss nst.baseline.NAME) where its image (feedforward.png|jpg) and its
+yardsticks (metrics.json's "baseline") are there: it is voted on and ranked beside the losses.
 
 The gallery is a study folder (default: the bundled study in docs/study): one such folder per unit."""
 
@@ -16,6 +18,8 @@ from typing import NamedTuple
 from PIL import Image
 
 from nst.artifacts import HISTORY_COLUMNS
+from nst.baseline import LABEL as BASELINE_LABEL
+from nst.baseline import NAME as BASELINE
 from nst.errors import NSTError
 from nst.losses.catalogue import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
@@ -31,7 +35,7 @@ class Output:
 
     content: str  # the content image's file name (bundled samples only: uploads never become Outputs)
     style: str  # the style image's file name
-    loss: str
+    loss: str  # a loss's name, or nst.baseline.NAME for the feed-forward baseline
     settings_hash: str  # `settings_hash` of the settings that made it: outputs compare only under equal settings
     settings: dict  # the Settings' fields, as in config.json
     weights: str  # the backbone weights' name (vgg16-hed, imagenet)
@@ -56,11 +60,17 @@ def settings_hash(settings: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def shown_name(loss: str) -> str:
+    """How an Output's `loss` is shown once it may be (after the vote, in the ratings): the baseline by its label."""
+    return BASELINE_LABEL if loss == BASELINE else loss
+
+
 def outputs_from_files(files: dict[str, bytes]) -> list[Output]:
-    """A comparison's files (file name -> contents) -> one Output per loss with an image."""
+    """A comparison's files (file name -> contents) -> one Output per loss with an image, then the baseline's."""
     try:
         config = json.loads(files["config.json"])
-        metrics = json.loads(files["metrics.json"])["losses"]
+        found = json.loads(files["metrics.json"])
+        metrics = found["losses"]
     except (KeyError, ValueError) as error:
         raise NSTError(f"not a comparison's files (config.json and metrics.json are needed): {error}") from error
     settings = config["settings"]
@@ -71,13 +81,15 @@ def outputs_from_files(files: dict[str, bytes]) -> list[Output]:
         "settings": settings,
         "weights": config["weights"]["name"],
     }
+    made = [(loss, file_stem(loss), metrics.get(loss, {})) for loss in config["losses"]]
+    if found.get("baseline"):  # the feed-forward baseline's yardsticks (no "complete": it is made in one pass)
+        made.append((BASELINE, BASELINE, found["baseline"]))
     outputs = []
-    for loss in config["losses"]:
-        stem = file_stem(loss)
+    for loss, stem, scored in made:
         image = next((files[f"{stem}{end}"] for end in IMAGE_ENDINGS if f"{stem}{end}" in files), None)
-        if image is None or not metrics.get(loss, {}).get("complete", True):
+        if image is None or not scored.get("complete", True):
             continue  # a loss that failed, or whose image is missing, is not voted on
-        scores = {name: float(metrics[loss][name]) for name in YARDSTICKS if name in metrics[loss]}
+        scores = {name: float(scored[name]) for name in YARDSTICKS if name in scored}
         digest = hashlib.sha256(image).hexdigest()
         outputs.append(Output(loss=loss, image=image, digest=digest, metrics=scores, **common))
     return outputs
@@ -128,19 +140,21 @@ def read_gallery(folder: str | Path = GALLERY) -> list[Output]:
 
 
 def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
-    """Copy a study's unit folders for shipping: each `<loss>.png` as a JPEG, with config.json,
-    metrics.json and history.csv (the sheet and run.json stay behind). Returns the units copied."""
+    """Copy a study's unit folders for shipping: each `<loss>.png` and the baseline's feedforward.png as a JPEG,
+    with config.json, metrics.json and history.csv (the sheet and run.json stay behind). Returns the units
+    copied."""
     units = sorted(path.parent for path in Path(study_dir).glob("*/config.json"))
     for unit in units:
         target = Path(dest) / unit.name
         target.mkdir(parents=True, exist_ok=True)
         for name in ("config.json", "metrics.json", "history.csv"):
             (target / name).write_bytes((unit / name).read_bytes())
-        for loss in json.loads((unit / "config.json").read_text())["losses"]:
-            if (unit / f"{file_stem(loss)}.png").exists():
+        losses = json.loads((unit / "config.json").read_text())["losses"]
+        for stem in [file_stem(loss) for loss in losses] + [BASELINE]:
+            if (unit / f"{stem}.png").exists():
                 buffer = io.BytesIO()
-                Image.open(unit / f"{file_stem(loss)}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
-                (target / f"{file_stem(loss)}.jpg").write_bytes(buffer.getvalue())
+                Image.open(unit / f"{stem}.png").convert("RGB").save(buffer, "JPEG", quality=quality)
+                (target / f"{stem}.jpg").write_bytes(buffer.getvalue())
     return len(units)
 
 

@@ -33,12 +33,14 @@ def summary(votes: list[dict], rating_rows: list[dict[str, object]], refused: di
         return lines[0]
     lines += [
         "",
-        'Preference (Bradley-Terry; "can\'t tell" is half a win each; 95% bootstrap interval):',
+        'Preference (Bradley-Terry; "can\'t tell" is half a win each; 95% bootstrap interval over page sessions,'
+        " none with one session):",
         text_table(rating_rows),
     ]
     lines += [
         "",
-        "Agreement of each yardstick with people (Kendall's tau over the voted pairs; +1 = always agrees):",
+        "Agreement of each yardstick with people (Kendall's tau over the voted pairs, each taken both ways round;"
+        " +1 = always agrees; p by random sign flips of the pairs):",
         text_table(ratings.agreement_rows(ratings.agreement(votes))),
     ]
     return "\n".join(lines)
