@@ -1,14 +1,16 @@
 """One PNG of a yardstick's style-vs-content fronts (nst.study.fronts): every unit's, and all pooled.
 
-- Small multiples, one tiny panel per unit (the first MAX_PANELS units), axes shared: x the content
-  distance (log), y the yardstick (log for "ratio" yardsticks). Per loss a coloured line through its
+- Small multiples, one tiny panel per unit (the first MAX_PANELS units), axes shared (the same limits
+  and ticks on every panel, labelled on the outer ones): x the content distance (log), y the yardstick
+  (log for "ratio" yardsticks). Per loss a coloured line through its
   points in order of content distance (the order its front is interpolated in); the marker's shape is
   the style weight, named only on the legend.
 - A pooled panel over every unit: each unit's fronts normalised by that unit's centre (the geometric
   mean of the content distances of all its plotted points, and of its values for ratio yardsticks, or
   their mean for difference ones, so the losses keep their places relative to each other), drawn thin
   and faint; per loss, the median over units of those normalised fronts on a common grid of normalised
-  content distance, where at least half of the loss's units reach.
+  content distance, where at least half of the loss's units reach. The pooled curves are the ones
+  matched_difference compares (nst.study.fronts.curve: equal content distances averaged).
 """
 
 from __future__ import annotations
