@@ -244,7 +244,12 @@ def test_style_weights_add_each_units_front_runs_after_its_own(folders):
 
 @pytest.mark.parametrize(
     "weights, fronts, message",
-    [([3], (), "at least 3"), ([1, 100], ["hellinger"], "not among"), ([0.0, 1, 5], (), "positive"), ([1, 5, 1e13], (), "style_weight")],
+    [
+        ([3], (), "at least 3"),
+        ([1, 100], ["hellinger"], "not among"),
+        ([0.0, 1, 5], (), "positive"),
+        ([1, 5, 1e13], (), "style_weight"),
+    ],
 )
 def test_bad_fronts_are_refused_before_anything_runs(folders, weights, fronts, message):
     contents, styles = folders
@@ -252,3 +257,24 @@ def test_bad_fronts_are_refused_before_anything_runs(folders, weights, fronts, m
         design(
             [str(contents)], [str(styles)], "mse,mae", Settings(), out="x", style_weights=weights, front_losses=fronts
         )
+
+
+def test_a_tiny_study_with_fronts_writes_matched_tests_the_primary_family_and_fronts(folders, tmp_path, capsys):
+    contents, styles = folders
+    out = tmp_path / "study"
+    args = ["study", "--contents", str(contents), "--styles", str(styles), "--losses", "mse,mae", "--out", str(out)]
+    assert main([*args, "--style-weights", "1,100", "--tolerance", "0.05", "--quiet", *TINY]) == 0
+    tests = list(csv.DictReader((out / "study.csv").open()))
+    matched = [t for t in tests if t["comparison"] == "matched content"]
+    assert matched and {(t["loss"], t["baseline"]) for t in matched} == {("mae", "mse")}
+    assert "content_distance" not in {t["yardstick"] for t in matched}  # the axis the fronts are matched on
+    primary = [t for t in tests if t["family"] == "primary"]
+    assert {t["yardstick"] for t in primary} == {"style_swd", "color_swd", "style_embedding"}
+    assert all(t["comparison"] == "matched content" and t["loss"] == "mae" for t in primary)
+    # Holm within the primary family alone: its smallest crossed p times 3, at most 1
+    smallest = min(float(t["p_crossed"]) for t in primary)
+    assert min(float(t["p_holm"]) for t in primary) == pytest.approx(min(1.0, 3 * smallest), rel=1e-4)
+    assert all(t["photos"] == "2" and t["paintings"] == "3" for t in tests if t["comparison"] == "equal weight")
+    text = (out / "study.md").read_text()
+    assert "## The primary question" in text and "2 photos x 3 paintings" in text and "p = 0.5" in text
+    assert (out / "fronts-style_swd.png").stat().st_size > 0

@@ -9,13 +9,18 @@ values on a unit form a pair. Per yardstick and pair of losses (a, b), over the 
 - wins, ties and losses of a against b, by the yardstick's direction;
 - the matched-pairs rank-biserial correlation (Kerby 2014): (sum of ranks where a is better - sum where
   b is better) / sum of all ranks, in [-1, 1], positive when a is better;
-and Holm's step-down correction over every test of the study.
+and, because the units are a cross of photos and paintings (each photo with every painting) and so not
+independent, the crossed random-effects model of nst.study.crossed (photo and painting as random effects:
+its mean, back-transformed, with a Satterthwaite t interval and p) and a two-way bootstrap that resamples
+photos and paintings. The crossed p is the one Holm's step-down correction and the verdict use, within
+each family of tests (the study's pre-declared primary question, and the exploratory rest).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +28,8 @@ BOOTSTRAP_RESAMPLES = 9999
 BOOTSTRAP_SEED = 0
 TIE_TOLERANCE = 1e-9  # a relative difference below this is a tie (equal up to float rounding)
 ALPHA = 0.05
+EQUAL_WEIGHT, MATCHED_CONTENT = "equal weight", "matched content"  # PairedTest.comparison
+PRIMARY, EXPLORATORY = "primary", "exploratory"  # PairedTest.family: Holm's correction runs within each
 
 
 @dataclass(frozen=True)
@@ -39,24 +46,65 @@ class PairedTest:
     ties: int
     losses: int
     rank_biserial: float  # matched pairs, positive: a better
-    p_holm: float = math.nan  # after Holm's correction over the whole study
+    p_holm: float = math.nan  # the crossed p after Holm's correction within its family
+    comparison: str = EQUAL_WEIGHT  # or MATCHED_CONTENT: at matched content distance (nst.study.fronts)
+    family: str = EXPLORATORY  # or PRIMARY: the study's pre-declared question
+    crossed_effect: float = math.nan  # the crossed model's mean, back-transformed (geometric-mean ratio, or difference)
+    crossed_low: float = math.nan  # its 95% t interval (Satterthwaite df)
+    crossed_high: float = math.nan
+    p_crossed: float = math.nan  # two-sided, the crossed model's t test
+    twoway_low: float = math.nan  # 95% percentile interval of the mean, photos and paintings resampled
+    twoway_high: float = math.nan
+    p_twoway: float = math.nan
+    photos: int = 0  # distinct photos and paintings among the n units
+    paintings: int = 0
 
     @property
     def significant(self) -> bool:
         return self.p_holm < ALPHA
 
 
+class Levels(NamedTuple):
+    """Each unit's photo and painting (the crossed design's levels), in the units' order."""
+
+    photos: np.ndarray
+    paintings: np.ndarray
+
+
 def paired_test(
-    yardstick: str, loss: str, baseline: str, a: np.ndarray, b: np.ndarray, paired: str, better: str
+    yardstick: str,
+    loss: str,
+    baseline: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    paired: str,
+    better: str,
+    levels: Levels | None = None,
 ) -> PairedTest:
-    """a, b: the two losses' values on the same units, in the same order."""
+    """a, b: the two losses' values on the same units, in the same order; `levels`: those units' photos and
+    paintings, for the crossed model and the two-way bootstrap (None: the naive statistics only)."""
     d = _differences(np.asarray(a, np.float64), np.asarray(b, np.float64), paired)
+    return differences_test(yardstick, loss, baseline, d, paired, better, levels)
+
+
+def differences_test(
+    yardstick: str,
+    loss: str,
+    baseline: str,
+    d: np.ndarray,
+    paired: str,
+    better: str,
+    levels: Levels | None = None,
+    comparison: str = EQUAL_WEIGHT,
+) -> PairedTest:
+    """The tests of per-unit paired differences d (log ratios for "ratio" yardsticks, else differences)."""
+    d = np.asarray(d, np.float64)
     sign = -1.0 if better == "lower" else 1.0  # sign * d > 0: a is better
     ties = np.abs(d) <= TIE_TOLERANCE * np.maximum(1.0, np.abs(d).max(initial=0.0))
     wins, lost = int(np.sum((sign * d > 0) & ~ties)), int(np.sum((sign * d < 0) & ~ties))
     low, high = bootstrap_median_interval(d)
     back = np.exp if paired == "ratio" else (lambda x: x)
-    return PairedTest(
+    test = PairedTest(
         yardstick,
         loss,
         baseline,
@@ -69,6 +117,27 @@ def paired_test(
         int(ties.sum()),
         lost,
         rank_biserial(np.where(ties, 0.0, sign * d)),
+        comparison=comparison,
+    )
+    return test if levels is None or len(d) < 2 else _with_crossed(test, d, levels, back)
+
+
+def _with_crossed(test: PairedTest, d: np.ndarray, levels: Levels, back) -> PairedTest:
+    from nst.study.crossed import crossed_model, two_way_bootstrap
+
+    model = crossed_model(d, levels.photos, levels.paintings)
+    twoway = two_way_bootstrap(d, levels.photos, levels.paintings)
+    return replace(
+        test,
+        crossed_effect=float(back(model.mean)),
+        crossed_low=float(back(model.low)),
+        crossed_high=float(back(model.high)),
+        p_crossed=float(model.p),
+        twoway_low=float(back(twoway.low)),
+        twoway_high=float(back(twoway.high)),
+        p_twoway=float(twoway.p),
+        photos=model.n_photos,
+        paintings=model.n_paintings,
     )
 
 

@@ -12,9 +12,10 @@ import numpy as np
 
 from nst.backbone.weights import WeightsInfo
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
+from nst.study import sections
 from nst.study.analysis import Analysis, analyse, sentence
 from nst.study.design import Study, arm_loss
-from nst.study.inference import ALPHA, BOOTSTRAP_RESAMPLES, PairedTest
+from nst.study.inference import BOOTSTRAP_RESAMPLES, EQUAL_WEIGHT, PairedTest
 
 CSV_COLUMNS = [field.name for field in dataclasses.fields(PairedTest)] + ["significant", "own_measure_of_loss"]
 
@@ -24,6 +25,7 @@ def write(study: Study, out: Path) -> tuple[list[Path], Analysis]:
     paths = [out / "study.csv", out / "study.md"]
     _write_csv(analysis, paths[0])
     plots = [_plot(analysis, study, name, out / f"study-{name}.png") for name in IMAGE_YARDSTICKS]
+    plots += sections.front_plots(study, analysis, out)
     paths[1].write_text(markdown(study, analysis, out, [p.name for p in plots]))
     return paths + plots, analysis
 
@@ -34,7 +36,9 @@ def summary(study: Study, analysis: Analysis) -> str:
         f"{analysis.units_used} of {study.units} units used"
         + (f" ({len(analysis.failed_runs)} left out: a run failed)" if analysis.failed_runs else "")
     ]
-    lines += [sentence(t) for t in analysis.tests if t.baseline == study.arms[0]]
+    lines += ["primary question:"] + [sentence(t) for t in analysis.primary()]
+    lines += ["equal weight, each loss against the first:"]
+    lines += [sentence(t) for t in analysis.tests if t.baseline == study.arms[0] and t.comparison == EQUAL_WEIGHT]
     return "\n".join(lines)
 
 
@@ -58,11 +62,14 @@ def markdown(study: Study, analysis: Analysis, out: Path, plots: list[str]) -> s
         "",
         *_design(study, analysis, out),
         "",
-        "## Conclusions (each loss against " + f"{baseline})",
+        *sections.primary(study, analysis),
+        "",
+        "## Conclusions (each loss against " + f"{baseline}, exploratory)",
         "",
     ]
     for name in IMAGE_YARDSTICKS:
         lines += [f"- {sentence(t)}" for t in analysis.tests if t.yardstick == name and t.baseline == baseline]
+    lines += ["", *sections.weight_against_matched(study, analysis)]
     flagged = [arm for arm in study.arms[1:] if analysis.own_measure_only(arm, baseline)]
     flagged += [
         f"{baseline} (against {other})" for other in study.arms[1:] if analysis.own_measure_only(baseline, other)
@@ -103,6 +110,7 @@ def _design(study: Study, analysis: Analysis, out: Path) -> list[str]:
         f"weights content/style/TV {s.content_weight:g}/{s.style_weight:g}/{s.tv_weight:g}, precision {s.precision}",
         f"- backbone weights: {weights}",
         f"- the yardsticks' judge: VGG16, {judge}",
+        *sections.independence(study),
         f"- units used: {analysis.units_used} of {study.units}"
         + (f"; left out (a run failed): {', '.join(analysis.failed_runs)}" if analysis.failed_runs else ""),
     ]
@@ -146,20 +154,21 @@ def _shown(record: dict) -> str:
 
 
 def _table(tests: list[PairedTest]) -> list[str]:
-    header = "| yardstick | loss | vs | n | median | 95% CI | wins/ties/losses | rank-biserial | p | Holm p |"
-    lines = [header, "|" + "---|" * 10]
+    header = (
+        "| yardstick | comparison | family | loss | vs | n | crossed mean | crossed 95% CI | two-way CI | crossed p | "
+        "Holm p | median (naive) | naive CI | wins/ties/losses | Wilcoxon p |"
+    )
+    lines = [header, "|" + "---|" * 15]
     for t in tests:
         ratio = YARDSTICKS[t.yardstick].paired == "ratio"
-        effect, ci = (
-            (f"{t.effect:.3g}x", f"{t.low:.3g}-{t.high:.3g}x")
-            if ratio
-            else (f"{t.effect:+.3g}", f"{t.low:+.3g} to {t.high:+.3g}")
-        )
+        show = lambda v, ratio=ratio: f"{v:.3g}x" if ratio else f"{v:+.3g}"  # noqa: E731
+        span = lambda lo, hi, show=show: f"{show(lo)} to {show(hi)}"  # noqa: E731
         mark = " **" if t.significant else ""
-        counts = f"{t.wins}/{t.ties}/{t.losses}"
         lines.append(
-            f"| {YARDSTICKS[t.yardstick].label} | {t.loss} | {t.baseline} | {t.n} | {effect} | {ci} | "
-            f"{counts} | {t.rank_biserial:+.2f} | {t.p:.2g} | {t.p_holm:.2g}{mark} |"
+            f"| {YARDSTICKS[t.yardstick].label} | {t.comparison} | {t.family} | {t.loss} | {t.baseline} | {t.n} | "
+            f"{show(t.crossed_effect)} | {span(t.crossed_low, t.crossed_high)} | {span(t.twoway_low, t.twoway_high)} | "
+            f"{t.p_crossed:.2g} | {t.p_holm:.2g}{mark} | {show(t.effect)} | {span(t.low, t.high)} | "
+            f"{t.wins}/{t.ties}/{t.losses} | {t.p:.2g} |"
         )
     return lines
 
@@ -180,12 +189,11 @@ def _variance(analysis: Analysis) -> list[str]:
 
 
 def _method() -> list[str]:
-    return [
+    return sections.method() + [
         "- Paired per unit (content x style x seed): ratio yardsticks as log(a/b), reported as the median ratio; "
         "SSIM and the colour distance as the difference a - b.",
         f"- 95% interval: percentile bootstrap of the median, {BOOTSTRAP_RESAMPLES} resamples, seeded.",
-        "- p: two-sided Wilcoxon signed-rank test (zero differences dropped); Holm's correction over every "
-        f"test in this study; significant: Holm p < {ALPHA}.",
+        "- Wilcoxon p: two-sided signed-rank test (zero differences dropped), naive.",
         "- rank-biserial: matched pairs, positive when the first loss is better by the yardstick's direction.",
         "- own measures (gatys preset): "
         + "; ".join(f"{y.label}: {', '.join(y.optimised_by)}" for y in YARDSTICKS.values() if y.optimised_by)
@@ -227,7 +235,11 @@ def _plot(analysis: Analysis, study: Study, name: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     y, baseline = YARDSTICKS[name], study.arms[0]
-    tests = {t.loss: t for t in analysis.tests if t.yardstick == name and t.baseline == baseline}
+    tests = {
+        t.loss: t
+        for t in analysis.tests
+        if t.yardstick == name and t.baseline == baseline and t.comparison == EQUAL_WEIGHT
+    }
     figure, axis = plt.subplots(figsize=(1.6 + 1.3 * len(tests), 3.6), constrained_layout=True)
     values = analysis.values[name]
     for x, (loss, test) in enumerate(tests.items()):
