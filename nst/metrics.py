@@ -123,7 +123,7 @@ YARDSTICKS = _table(
         "embed",
         "Euclidean distance between the 100-number style vectors of the output and the style image from Magenta's "
         "style predictor (a MobileNetV2 trained to describe paintings, not VGG16; the output's nearest painting is "
-        "its own for 79% of the bundled study's outputs, docs/style-embedding.md)",
+        "its own for 90.5% of the bundled ImageNet study's outputs, docs/style-embedding.md)",
         "lower",
         ".3f",
     ),
