@@ -10,6 +10,7 @@ import streamlit as st
 from nst.artifacts import curve_rows
 from nst.backbone.weights import report_lines
 from nst.baseline import LABEL as BASELINE_LABEL
+from nst.baseline import NAME as BASELINE_NAME
 from nst.compare import ComparisonResult
 from nst.losses.catalogue import file_stem
 from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
@@ -83,12 +84,18 @@ def gallery_view(unit: Unit, content_image, style_image) -> None:
         "**Run comparison** computes live with the sidebar's settings."
     )
     images = [("content", content_image), ("style", style_image)]
-    images += [(f"{o.loss} ({s['iterations']} it.)", o.image) for o in unit.outputs]
+    steps = {loss: len(points) - 1 for loss, points in unit.history.items() if points}  # a converged run stops early
+    images += [(_gallery_label(o.loss, steps.get(o.loss, s["iterations"])), o.image) for o in unit.outputs]
     display(
         images,
         {o.loss: unit.history.get(o.loss, []) for o in unit.outputs},
         {o.loss: o.metrics or {} for o in unit.outputs},
     )
+
+
+def _gallery_label(loss: str, iterations: int) -> str:
+    """A gallery output's caption: the loss and its iterations, or the feed-forward baseline's label (one pass)."""
+    return BASELINE_LABEL if loss == BASELINE_NAME else f"{loss} ({iterations} it.)"
 
 
 def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
