@@ -3,17 +3,19 @@ across sessions) and small helpers."""
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
 import time
 from pathlib import Path
 
 import streamlit as st
+from PIL import Image
 
 from nst import limits
 from nst.backbone.model import load_backbone
 from nst.errors import NSTError
-from nst.images import load_image, resize_long_side
+from nst.images import load_image, resize_long_side, to_uint8
 from nst.runqueue import RunQueue
 from nst.settings import Settings
 from nst.votes import store
@@ -116,12 +118,16 @@ def sample_image(path: str):
 
 
 @st.cache_data(show_spinner=False)
-def thumbnail(path: str):
-    """A 160 px square from the middle of the image: the thumbnails line up in a row."""
+def thumbnail(path: str) -> bytes:
+    """A 160 px square from the middle of the image, as a JPEG: the thumbnails line up in a row, and a rerun
+    sends the cached bytes instead of encoding 29 images again."""
     image = load_image(path)
     side = min(image.shape[:2])
     top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
-    return resize_long_side(image[top : top + side, left : left + side], 160)
+    square = Image.fromarray(to_uint8(resize_long_side(image[top : top + side, left : left + side], 160)))
+    buffer = io.BytesIO()
+    square.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
 
 
 def descriptions(registry) -> str:
