@@ -69,7 +69,9 @@ def race_starts(content, style, size: int) -> list[dict]:
 
 
 def looks(content, style, names: tuple[str, str], size: int) -> tuple[list[dict], dict]:
-    """A comparison (mse, the defaults) from each start: its yardsticks, and its output image."""
+    """A comparison (mse, the defaults) from each start: its yardsticks, its output image, and nst's own race:
+    the iterations and seconds each start needs to reach the objective the content start ends with (the
+    feed-forward start's seconds include making it)."""
     from nst.job import InputImage, Request, prepare
     from nst.settings import Settings
 
@@ -77,14 +79,24 @@ def looks(content, style, names: tuple[str, str], size: int) -> tuple[list[dict]
         InputImage.from_pixels(content, names[0], sample=True),
         InputImage.from_pixels(style, names[1], sample=True),
     )
-    rows, images = [], {}
+    rows, images, histories = [], {}, {}
     for start, changes in STARTS.items():
+        made = time.perf_counter()
         job = prepare(Request.of(inputs[0], [inputs[1]], Settings(size=size, baseline="none", **changes), ["mse"]))
+        making = time.perf_counter() - made  # the feed-forward output, for that start
         for _ in job.events():
             pass
         run = job.result().runs["mse"]
         rows.append({"start": start, **{name: run.metrics[name] for name in SHOWN}})
         images[start] = run.image
+        histories[start] = (making, run.history)
+    goal = histories["content"][1][-1].total
+    for row in rows:
+        making, history = histories[row["start"]]
+        reached = next((event for event in history if event.total <= goal), None)
+        row["objective_at_start"] = history[0].total / goal
+        row["iterations_to_content_final"] = reached.iteration if reached else None
+        row["seconds_to_content_final"] = making + reached.seconds if reached else None
     return rows, images
 
 
@@ -92,6 +104,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "init-start")
+    parser.add_argument("--races", type=Path, help="an earlier init-start.json: its pairs' races are reused")
     args = parser.parse_args(argv)
     from nst.images import load_image
 
@@ -101,7 +114,8 @@ def main(argv: list[str]) -> None:
         content = load_image(ROOT / "assets/content" / content_name)
         style = load_image(ROOT / "assets/style" / style_name)
         pair = f"{Path(content_name).stem} x {Path(style_name).stem}"
-        race = race_starts(content, style, args.size)
+        cached = json.loads(args.races.read_text()) if args.races and args.races.exists() else {}
+        race = cached[pair]["race"] if pair in cached else race_starts(content, style, args.size)
         yardsticks, images = looks(content, style, (content_name, style_name), args.size)
         found[pair] = {"race": race, "yardsticks": yardsticks}
         tiles.append([(f"{pair}: init {start}", image) for start, image in images.items()])

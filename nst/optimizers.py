@@ -47,7 +47,10 @@ class LBFGS:
             return (x, f, g) if np.isfinite(f_new) else (x_new, f_new, g_new)
         s, y = (x_new - x).astype(np.float64), (g_new - g).astype(np.float64)
         sy = float(np.vdot(s, y))
-        if np.isfinite(sy) and sy > 1e-10 * float(np.vdot(y, y)):
+        # Keep the pair where the curvature is positive, relative to the step's and the gradient change's sizes
+        # (a cosine): a test against y.y alone rejects every pair of an objective of large scale (the
+        # tutorial's raw one on ImageNet VGG16, about 1e12), which then creeps on at the first step's size.
+        if np.isfinite(sy) and sy > 1e-10 * float(np.sqrt(np.vdot(s, s) * np.vdot(y, y))):
             self.pairs.append((s, y, 1.0 / sy))
         return x_new, f_new, g_new
 
