@@ -51,6 +51,12 @@ def primary(study: Study, analysis: Analysis) -> list[str]:
         "",
         *[f"- {sentence(t)}" for t in analysis.primary()],
     ]
+    if study.settings.tolerance > 0 and not analysis.budget_check:
+        lines += [
+            "",
+            f"No unit had every run of {loss} and {baseline} converged: the answer above is the one at the cap of "
+            f"{study.settings.iterations} iterations, and whether it holds at convergence is not measured here.",
+        ]
     if analysis.budget_check:
         lines += [
             "",
