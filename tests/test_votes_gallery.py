@@ -125,7 +125,9 @@ def test_a_stopped_loss_is_not_voted_on(files):
 def test_export_keeps_what_the_gallery_reads(made, request, tmp_path):
     made = request.getfixturevalue(made)
     write_artifacts_files(made, tmp_path / "study" / "chelsea__starry_night")
+    write_artifacts_files(made, tmp_path / "study" / "chelsea__starry_night__w-100")  # a front's run: not shipped
     assert gallery.export(tmp_path / "study", tmp_path / "shipped") == 1
+    assert [p.name for p in (tmp_path / "shipped").iterdir()] == ["chelsea__starry_night"]
     shipped = tmp_path / "shipped" / "chelsea__starry_night"
     extra = ["feedforward.jpg"] if "feedforward.png" in made else []  # the baseline's image, a JPEG too
     assert sorted(p.name for p in shipped.iterdir()) == sorted(

@@ -23,6 +23,7 @@ from nst.baseline import NAME as BASELINE
 from nst.errors import NSTError
 from nst.losses.catalogue import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
+from nst.study.design import WEIGHT_MARK
 
 GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
 IMAGE_ENDINGS = (".jpg", ".png")  # a gallery ships JPEGs; `nst study` and the page make PNGs
@@ -144,6 +145,7 @@ def export(study_dir: str | Path, dest: str | Path, quality: int = 90) -> int:
     with config.json, metrics.json and history.csv (the sheet and run.json stay behind). Returns the units
     copied."""
     units = sorted(path.parent for path in Path(study_dir).glob("*/config.json"))
+    units = [unit for unit in units if WEIGHT_MARK not in unit.name]  # the fronts' other weights: not the gallery's
     for unit in units:
         target = Path(dest) / unit.name
         target.mkdir(parents=True, exist_ok=True)
