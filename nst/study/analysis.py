@@ -13,14 +13,15 @@ import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.design import Study, arm_loss
+from nst.study.effects import crossed_test
 from nst.study.inference import (
     EQUAL_WEIGHT,
     MATCHED_CONTENT,
     PRIMARY,
     Levels,
     PairedTest,
+    differences,
     holm,
-    paired_test,
     variance_shares,
 )
 from nst.study.matched import front_tables, matched_tests, study_fronts
@@ -164,7 +165,7 @@ def _pairs(losses: tuple[str, ...]) -> list[tuple[str, str]]:
 def _test(values: dict[str, dict[str, float]], yardstick: str, a: str, b: str, units: list[str], levels) -> PairedTest:
     y = YARDSTICKS[yardstick]
     first, second = (np.array([values[loss][u] for u in units]) for loss in (a, b))
-    return paired_test(yardstick, a, b, first, second, y.paired, y.better, levels(units))
+    return crossed_test(yardstick, a, b, differences(first, second, y.paired), y.paired, y.better, levels(units))
 
 
 def _variance(values: dict[str, dict[str, float]], yardstick: str, complete: list[str], units: dict) -> dict:

@@ -19,7 +19,7 @@ each family of tests (the study's pre-declared primary question, and the explora
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -79,12 +79,10 @@ def paired_test(
     b: np.ndarray,
     paired: str,
     better: str,
-    levels: Levels | None = None,
 ) -> PairedTest:
-    """a, b: the two losses' values on the same units, in the same order; `levels`: those units' photos and
-    paintings, for the crossed model and the two-way bootstrap (None: the naive statistics only)."""
-    d = _differences(np.asarray(a, np.float64), np.asarray(b, np.float64), paired)
-    return differences_test(yardstick, loss, baseline, d, paired, better, levels)
+    """a, b: the two losses' values on the same units, in the same order: the naive statistics (the crossed
+    ones: nst.study.crossed.crossed_test)."""
+    return differences_test(yardstick, loss, baseline, differences(a, b, paired), paired, better)
 
 
 def differences_test(
@@ -94,10 +92,9 @@ def differences_test(
     d: np.ndarray,
     paired: str,
     better: str,
-    levels: Levels | None = None,
     comparison: str = EQUAL_WEIGHT,
 ) -> PairedTest:
-    """The tests of per-unit paired differences d (log ratios for "ratio" yardsticks, else differences)."""
+    """The naive tests of per-unit paired differences d (log ratios for "ratio" yardsticks, else differences)."""
     d = np.asarray(d, np.float64)
     sign = -1.0 if better == "lower" else 1.0  # sign * d > 0: a is better
     ties = np.abs(d) <= TIE_TOLERANCE * np.maximum(1.0, np.abs(d).max(initial=0.0))
@@ -119,29 +116,12 @@ def differences_test(
         rank_biserial(np.where(ties, 0.0, sign * d)),
         comparison=comparison,
     )
-    return test if levels is None or len(d) < 2 else _with_crossed(test, d, levels, back)
+    return test
 
 
-def _with_crossed(test: PairedTest, d: np.ndarray, levels: Levels, back) -> PairedTest:
-    from nst.study.crossed import crossed_model, two_way_bootstrap
-
-    model = crossed_model(d, levels.photos, levels.paintings)
-    twoway = two_way_bootstrap(d, levels.photos, levels.paintings)
-    return replace(
-        test,
-        crossed_effect=float(back(model.mean)),
-        crossed_low=float(back(model.low)),
-        crossed_high=float(back(model.high)),
-        p_crossed=float(model.p),
-        twoway_low=float(back(twoway.low)),
-        twoway_high=float(back(twoway.high)),
-        p_twoway=float(twoway.p),
-        photos=model.n_photos,
-        paintings=model.n_paintings,
-    )
-
-
-def _differences(a: np.ndarray, b: np.ndarray, paired: str) -> np.ndarray:
+def differences(a: np.ndarray, b: np.ndarray, paired: str) -> np.ndarray:
+    """Per-unit paired effects of a against b: log(a / b) for "ratio" yardsticks, a - b otherwise."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     if paired == "ratio":
         return np.log(a) - np.log(b)
     return a - b

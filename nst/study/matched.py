@@ -10,8 +10,9 @@ import numpy as np
 
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.design import Study
+from nst.study.effects import crossed_test
 from nst.study.fronts import Fronts, fronts_from_values, matched_effects
-from nst.study.inference import MATCHED_CONTENT, Levels, PairedTest, differences_test
+from nst.study.inference import MATCHED_CONTENT, Levels, PairedTest
 
 AXIS = "content_distance"  # what the fronts are matched on: the yardstick of keeping the photo
 Table = dict[str, dict[str, dict[float, float]]]  # loss -> unit -> style weight -> value
@@ -52,7 +53,7 @@ def matched_tests(fronts: dict[str, Fronts], losses: tuple[str, ...], levels: Ca
             d = np.array([effects.by_unit[u].effect for u in units])
             if len(d):
                 tests.append(
-                    differences_test(
+                    crossed_test(
                         y, a, b, d, yardstick.paired, yardstick.better, levels(units), comparison=MATCHED_CONTENT
                     )
                 )
