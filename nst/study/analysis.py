@@ -118,7 +118,7 @@ def _corrected(study: Study, tests: list[PairedTest]) -> list[PairedTest]:
         else t
         for t in tests
     ]
-    p = [t.p_crossed if np.isfinite(t.p_crossed) else t.p for t in marked]
+    p = [t.p_verdict for t in marked]
     adjusted = list(p)
     for family in {t.family for t in marked}:
         members = [i for i, t in enumerate(marked) if t.family == family]
@@ -150,7 +150,7 @@ def _budget_check(analysis: Analysis, study: Study, rows, values, levels) -> Ana
     else:
         tests = [_test(values[y], y, loss, baseline, units, levels) for y in judges]
     tests = [t for t in tests if t.yardstick in judges]
-    p = [t.p_crossed if np.isfinite(t.p_crossed) else t.p for t in tests]
+    p = [t.p_verdict for t in tests]
     tests = [replace(t, family=PRIMARY, p_holm=q) for t, q in zip(tests, holm(p))]
     return replace(analysis, budget_check=tests, converged_units=len(units))
 

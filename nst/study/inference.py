@@ -63,6 +63,11 @@ class PairedTest:
     def significant(self) -> bool:
         return self.p_holm < ALPHA
 
+    @property
+    def p_verdict(self) -> float:
+        """The p that Holm's correction takes: the crossed model's, or the naive one where it has none."""
+        return self.p_crossed if math.isfinite(self.p_crossed) else self.p
+
 
 class Levels(NamedTuple):
     """Each unit's photo and painting (the crossed design's levels), in the units' order."""
