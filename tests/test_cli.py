@@ -206,6 +206,17 @@ def test_help_answers_without_loading_tensorflow():
     assert seconds < 3.0  # about 0.15 s here; loose for a loaded CI machine
 
 
+def test_every_command_prints_its_help_with_every_settings_flag():
+    from nst.cli import parser
+    from nst.settings import FIELDS
+
+    commands = parser()._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        text = command.format_help()  # raises on a help string argparse cannot format (a bare %)
+        assert name in text
+    assert all(field.flag in commands["compare"].format_help() for field in FIELDS.values() if not field.about.off_cli)
+
+
 def test_the_yardstick_table_prints_every_yardstick_with_its_label(tmp_path, capsys):
     from nst.metrics import YARDSTICKS
 

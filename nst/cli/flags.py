@@ -24,7 +24,7 @@ def add_settings(parser: argparse.ArgumentParser, fields: dict[str, Described] =
 
 
 def flag_help(field: Described) -> str:
-    """'the image the optimisation starts from (content, noise or style; default content)'."""
+    """'the image the optimisation starts from (content, noise or style; default content)', for argparse."""
     about, tail = field.about, []
     if field.several:
         tail.append("comma-separated")
@@ -34,7 +34,8 @@ def flag_help(field: Described) -> str:
         tail.append(f"{_shown(about.low)} to {_shown(about.high)}")
     if field.default != ():
         tail.append(f"default {_shown(field.default)}")
-    return f"{about.help} ({'; '.join(tail)})" if tail else about.help
+    text = f"{about.help} ({'; '.join(tail)})" if tail else about.help
+    return text.replace("%", "%%")  # argparse formats help with %: a literal percent sign is doubled
 
 
 def _shown(value: object) -> str:
