@@ -141,21 +141,33 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
     fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a 100x30 terminal
     process = subprocess.Popen([sys.executable, "-m", "nst", *args], stdout=subprocess.PIPE, stderr=their_end)
     os.close(their_end)
-    shown, deadline = b"", time.monotonic() + 120
+    shown, stdout, deadline = b"", b"", time.monotonic() + 120
+
+    def drain(seconds: float) -> None:  # read both ends: a full pty buffer would block the run's next write
+        nonlocal shown, stdout
+        for end in select.select([terminal, process.stdout], [], [], seconds)[0]:
+            try:
+                chunk = os.read(end if end is terminal else end.fileno(), 4096)
+            except OSError:  # the pty's other end closed
+                chunk = b""
+            if end is terminal:
+                shown += chunk
+            else:
+                stdout += chunk
+
     try:
         while not re.search(rb"\b[1-9]\d*/10000\b", shown):  # the bar counts a finished step
             assert time.monotonic() < deadline and process.poll() is None, shown.decode(errors="replace")
-            if select.select([terminal], [], [], 1.0)[0]:
-                shown += os.read(terminal, 4096)
+            drain(1.0)
         process.send_signal(signal.SIGINT)
-        stdout, _ = process.communicate(timeout=120)
+        deadline = time.monotonic() + 120
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "no exit within 120 s of Ctrl-C: " + shown.decode(errors="replace")
+            drain(0.5)
+        for _ in range(20):  # what was written just before the exit
+            drain(0.05)
     finally:
         process.kill()  # never leave a 5000-iteration run behind when an assertion fails
-    try:
-        while select.select([terminal], [], [], 0.5)[0]:
-            shown += os.read(terminal, 4096)
-    except OSError:  # the other end closed
-        pass
     os.close(terminal)
     assert process.returncode == 130, shown.decode(errors="replace")
     assert "partial: interrupted" in stdout.decode() and b"Traceback" not in shown

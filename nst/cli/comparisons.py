@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from nst.cli.flags import add_losses, add_settings, settings_from
-from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, warn_emulated
+from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, stop_on_ctrl_c, warn_emulated
 from nst.errors import NSTError
 from nst.settings import Settings
 
@@ -88,11 +88,15 @@ def _follow(job, bar) -> bool:
     """Draws the job's events on `bar` (None: quiet); True if Ctrl-C stopped it."""
     interrupted = False
     try:
-        for event in job.events():
-            if bar and event.iteration:
-                bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
-                bar.update(1)
-    except KeyboardInterrupt:
+        with stop_on_ctrl_c() as ctrl_c:
+            for event in job.events():
+                if ctrl_c.pressed:  # stopping is not asking for the next event
+                    break
+                if bar and event.iteration:
+                    bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
+                    bar.update(1)
+            interrupted = ctrl_c.pressed
+    except KeyboardInterrupt:  # the second Ctrl-C
         interrupted = True
     if bar:
         bar.close()

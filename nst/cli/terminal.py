@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from nst.backbone.precision import emulation_warning
@@ -27,6 +31,35 @@ def progress_bar(total: int, unit: str, initial: int = 0):
     return tqdm(
         total=total, initial=initial, unit=unit, file=sys.stderr, mininterval=0.1 if terminal else 10.0, **sized
     )
+
+
+class CtrlC:
+    """Whether Ctrl-C was pressed, inside `stop_on_ctrl_c()`."""
+
+    pressed: bool = False
+
+
+@contextlib.contextmanager
+def stop_on_ctrl_c() -> Iterator[CtrlC]:
+    """The first Ctrl-C (SIGINT) only sets `.pressed`: the caller stops asking for events and keeps what was
+    made. A KeyboardInterrupt raised wherever the signal lands can be lost: inside a finaliser (`__del__`, of
+    which TensorFlow has many) Python prints it as "Exception ignored" and goes on. A second Ctrl-C raises
+    KeyboardInterrupt as usual. Outside the main thread (no signal handlers there) Python's default stays."""
+    flag = CtrlC()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def pressed(signum, frame) -> None:
+        if flag.pressed:
+            raise KeyboardInterrupt
+        flag.pressed = True
+
+    previous = signal.signal(signal.SIGINT, pressed)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def warn_emulated(precisions: set[str]) -> None:
