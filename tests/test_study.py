@@ -15,6 +15,7 @@ from nst.study.design import MIN_UNITS, design
 from .conftest import ASSETS, CONTENT, STYLE
 
 TINY = ["--weights", "vgg16-hed", "--size", "32", "--iterations", "3"]
+SMALL = {"weights": "vgg16-hed", "size": 32, "iterations": 3, "tolerance": 0.05}  # TINY and --tolerance 0.05
 
 
 @pytest.fixture
@@ -259,6 +260,7 @@ def test_bad_fronts_are_refused_before_anything_runs(folders, weights, fronts, m
         )
 
 
+@pytest.mark.ray
 def test_a_tiny_study_with_fronts_writes_matched_tests_the_primary_family_and_fronts(folders, tmp_path, capsys):
     contents, styles = folders
     out = tmp_path / "study"
@@ -278,3 +280,16 @@ def test_a_tiny_study_with_fronts_writes_matched_tests_the_primary_family_and_fr
     text = (out / "study.md").read_text()
     assert "## The primary question" in text and "2 photos x 3 paintings" in text and "p = 0.5" in text
     assert (out / "fronts-style_swd.png").stat().st_size > 0
+    # a bundled study keeps results.csv but not the runs' records: the same numbers come from the csv alone
+    from nst.study.analysis import analyse
+
+    study = design([str(contents)], [str(styles)], "mse,mae", Settings().replace(**SMALL), 1, out, (), (1.0, 100.0))
+    for record in out.glob("*/run.json"):
+        record.unlink()
+    again = analyse(study, out)
+    assert [(t.yardstick, t.loss, t.baseline, t.comparison) for t in again.tests] == [
+        (t["yardstick"], t["loss"], t["baseline"], t["comparison"]) for t in tests
+    ]
+    # results.csv keeps 6 significant digits of each value: the p-values agree to about that
+    assert [t.p_holm for t in again.tests] == pytest.approx([float(t["p_holm"]) for t in tests], rel=1e-3)
+    assert again.converged and again.units_used == 6

@@ -26,7 +26,7 @@ from nst.study.inference import (
 )
 from nst.study.matched import front_tables, matched_tests, study_fronts
 from nst.sweep.grid import stem
-from nst.sweep.tables import result_rows
+from nst.sweep.tables import result_rows, saved_rows
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,12 @@ class Analysis:
 
 
 def analyse(study: Study, out: Path) -> Analysis:
+    """The study's numbers from its run folders in `out`, or from `out`/results.csv where the folders kept no
+    run record (a bundled study: its numbers reproduce from results.csv alone)."""
     units = study.unit_specs
     cell = lambda row: (study.unit_of(row["run"]), study.arm_of(row["run"], row["loss"]))  # noqa: E731
-    every = [row for row in result_rows(study.grid, out) if cell(row)[1] in study.arms]  # a baseline not an arm: out
+    found = result_rows(study.grid, out) or saved_rows(study.grid, out)  # run folders, else results.csv
+    every = [row for row in found if cell(row)[1] in study.arms]  # a baseline not an arm: out
     rows = [row for row in every if study.at_default_weight(row["run"])]  # the equal-weight comparison's
     ok = {cell(row) for row in every if row["loss_status"] == "complete"}
     ok_fronts = {(study.unit_of(r["run"]), r["run"], r["loss"]) for r in every if r["loss_status"] == "complete"}

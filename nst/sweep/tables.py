@@ -138,6 +138,19 @@ def _close(figure) -> None:
     plt.close(figure)
 
 
+def saved_rows(grid: Grid, out: Path) -> list[dict[str, object]]:
+    """The grid's rows as results.csv saved them, in grid order (text values; a repeated column, as
+    "iterations" of the settings and of the run, keeps the run's): a bundled study, whose run folders lost
+    their run.json, is analysed from these. [] without results.csv."""
+    try:
+        with (out / "results.csv").open(newline="") as f:
+            saved = list(csv.DictReader(f))
+    except OSError:
+        return []
+    order = {spec.name: n for n, spec in enumerate(grid.runs)}
+    return sorted((row for row in saved if row["run"] in order), key=lambda row: order[row["run"]])
+
+
 def _record(folder: Path) -> dict | None:
     try:
         return json.loads((folder / "run.json").read_text())
