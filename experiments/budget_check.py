@@ -108,18 +108,13 @@ def report(study_dir: Path, longer: Path) -> str:
 
 
 def _cell(test) -> str:
-    if not np.isfinite(test.crossed_effect):
-        return f"median {test.effect:.2f}x, n = {test.n}"
-    return (
-        f"{test.crossed_effect:.2f}x (95% CI {test.crossed_low:.2f}-{test.crossed_high:.2f}x), "
-        f"lower on {test.wins if YARDSTICKS_BETTER_LOWER(test) else test.losses} of {test.n}"
-    )
-
-
-def YARDSTICKS_BETTER_LOWER(test) -> bool:  # noqa: N802
     from nst.metrics import YARDSTICKS
 
-    return YARDSTICKS[test.yardstick].better == "lower"
+    lower = test.wins if YARDSTICKS[test.yardstick].better == "lower" else test.losses
+    if not np.isfinite(test.crossed_effect):
+        return f"median {test.effect:.2f}x, lower on {lower} of {test.n}"
+    interval = f"95% CI {test.crossed_low:.2f}-{test.crossed_high:.2f}x"
+    return f"{test.crossed_effect:.2f}x ({interval}), lower on {lower} of {test.n}, p = {test.p_crossed:.2g}"
 
 
 def main(argv: list[str]) -> None:
