@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nst.votes import store
+from nst.votes import gallery, store
 from nst.votes.ballot import Ballot
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -67,7 +67,8 @@ def test_ratings_without_votes_say_so_and_with_votes_rank_the_losses(votes_db):
     assert not at.exception
     assert "mae / mse" in at.table[3].value.columns  # the study stays beside people's ratings
     overall = at.table[0].value
-    assert list(overall.index) == [ballot.left.loss, ballot.right.loss]  # one vote: the left one ranks first
+    shown = [gallery.shown_name(o.loss) for o in (ballot.left, ballot.right)]  # the baseline by its label
+    assert list(overall.index) == shown  # one vote: the left one ranks first
     assert list(overall["votes"]) == [1, 1]
     assert ballot.left.style in at.table[1].value.index
     assert "SSIM to content" in at.table[2].value.index

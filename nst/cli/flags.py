@@ -17,14 +17,16 @@ def add_settings(parser: argparse.ArgumentParser, fields: dict[str, Described] =
         if field.about.off_cli:
             continue
         kind = None if field.several or field.kind is str else field.kind  # a list: comma-separated text
-        parser.add_argument(field.flag, dest=field.name, type=kind, metavar=field.metavar, help=flag_help(field))
+        parser.add_argument(
+            field.flag, dest=field.name, type=kind, metavar=field.metavar, help=_escaped(flag_help(field))
+        )
     parser.add_argument(
         "--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only"
     )
 
 
 def flag_help(field: Described) -> str:
-    """'the image the optimisation starts from (content, noise or style; default content)', for argparse."""
+    """'the image the optimisation starts from (content, noise or style; default content)'."""
     about, tail = field.about, []
     if field.several:
         tail.append("comma-separated")
@@ -34,7 +36,10 @@ def flag_help(field: Described) -> str:
         tail.append(f"{_shown(about.low)} to {_shown(about.high)}")
     if field.default != ():
         tail.append(f"default {_shown(field.default)}")
-    text = f"{about.help} ({'; '.join(tail)})" if tail else about.help
+    return f"{about.help} ({'; '.join(tail)})" if tail else about.help
+
+
+def _escaped(text: str) -> str:
     return text.replace("%", "%%")  # argparse formats help with %: a literal percent sign is doubled
 
 
