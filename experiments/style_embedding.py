@@ -33,10 +33,14 @@ class Output(NamedTuple):
 
 def read_outputs(study: Path, vector) -> list[Output]:
     from nst.images import load_image
+    from nst.losses.catalogue import file_stem
+    from nst.study.design import WEIGHT_MARK
 
     outputs = []
     for row in csv.DictReader((study / "results.csv").open()):
-        image = load_image(study / row["run"] / f"{row['loss']}.jpg")
+        if WEIGHT_MARK in row["run"]:  # the fronts' other weights: not shipped, and not the study's comparison
+            continue
+        image = load_image(study / row["run"] / f"{file_stem(row['loss'])}.jpg")
         outputs.append(
             Output(
                 row["run"],
