@@ -19,9 +19,12 @@ TOP_FILES = ("results.csv", "study.csv", "study.md", "summary.png")
 FILES_SECTION = """
 ## Files
 
-A copy of `out/study` as `nst study` wrote it, each unit's folder slimmed by `nst.votes.gallery.export`: \
-`<content>__<style>/<loss>.jpg` is each loss's output (192 px, JPEG quality 90 of the PNG), with the unit's \
-config.json, metrics.json and history.csv (the comparison sheets and run.json stay behind). The contact sheet \
+A copy of the study's folder as `nst study` wrote it, each unit's folder slimmed by `nst.votes.gallery.export`: \
+`<content>__<style>/<loss>.jpg` is each loss's output at the study's working size (JPEG quality 90 of the PNG; \
+`feedforward.jpg` the feed-forward baseline's), with the unit's config.json, metrics.json and history.csv (the \
+comparison sheets and run.json stay behind). The fronts' runs at the other style weights (`<unit>__w-<weight>`) \
+are not shipped as folders: their rows are in results.csv, from which every number of study.md reproduces \
+(nst.study.analysis reads results.csv where the run folders kept no record). The contact sheet \
 is `contact.jpg` (JPEG of `contact.png`). These folders are the page's gallery: the Compare view shows them at \
 once and the Vote view draws its pairs from them.
 """
@@ -37,7 +40,7 @@ def bundle(study: Path, dest: Path) -> int:
     units = export(study, dest)
     for name in TOP_FILES:
         shutil.copy(study / name, dest / name)
-    for plot in study.glob("study-*.png"):
+    for plot in [*study.glob("study-*.png"), *study.glob("fronts-*.png")]:
         shutil.copy(plot, dest / plot.name)
     Image.open(study / "contact.png").convert("RGB").save(dest / "contact.jpg", quality=90)
     with (dest / "study.md").open("a") as text:
