@@ -12,6 +12,7 @@ from nst.artifacts import artifacts
 from nst.compare import Comparison, ComparisonResult, RunResult
 from nst.errors import NSTError
 from nst.settings import Settings
+from nst.study.design import WEIGHT_MARK
 from nst.votes import gallery, ratings, store
 from nst.votes.ballot import BallotBox, VoteLimits
 from nst.votes.pool import Pool
@@ -147,15 +148,23 @@ def write_artifacts_files(files: dict[str, bytes], folder) -> None:
 
 
 def test_the_bundled_gallery_is_the_whole_study():
+    """docs/study: every unit of the study at its own style weight, each loss's output and the baseline's."""
+    import csv
+
     units = gallery.read_units()
-    assert len(units) == 28
-    assert all(
-        [o.loss for o in u.outputs] == ["mse", "mae", "hellinger", "cross_entropy", "exponential", "huber"]
-        for u in units
-    )
+    rows = list(csv.DictReader((gallery.GALLERY / "results.csv").open()))
+    assert len(units) == len({r["run"] for r in rows if WEIGHT_MARK not in r["run"]}) >= 120  # 12 photos x 10
+    losses = list(dict.fromkeys(r["loss"] for r in rows))
+    assert all([o.loss for o in u.outputs] == losses for u in units) and losses[-1] == "feedforward"
     assert len({o.settings_hash for u in units for o in u.outputs}) == 1  # one study: one set of settings
-    assert all(len(u.history[o.loss]) == 51 for u in units for o in u.outputs)  # iterations 0..50
-    assert "## Conclusions" in gallery.conclusions() and "mae's style distance" in gallery.conclusions()
+    cap = units[0].outputs[0].settings["iterations"]
+    for unit in units:  # each run's history: iteration 0, then each it took (the cap, or fewer where it converged)
+        for output in unit.outputs[:-1]:
+            steps = [point.iteration for point in unit.history[output.loss]]
+            assert steps == list(range(len(steps))) and 1 < len(steps) <= cap + 1
+    assert "mae's style distance" in gallery.study_section("Conclusions")
+    assert "matched content" in gallery.study_section("The primary question")
+    assert gallery.study_section("No such section") == ""
 
 
 def test_the_study_table_reads_study_csv():
@@ -163,8 +172,9 @@ def test_the_study_table_reads_study_csv():
 
     rows = {row["yardstick"]: row for row in gallery.study_table()}
     tests = list(csv.DictReader((gallery.GALLERY / "study.csv").open()))
-    mae = next(t for t in tests if t["yardstick"] == "style_distance" and t["loss"] == "mae" and t["baseline"] == "mse")
-    expected = f"{float(mae['effect']):.2f}x" + (" *" if mae["significant"] == "True" else "")
+    wanted = ("style_distance", "mae", "mse", "equal weight")
+    mae = next(t for t in tests if (t["yardstick"], t["loss"], t["baseline"], t["comparison"]) == wanted)
+    expected = f"{float(mae['crossed_effect']):.2f}x" + (" *" if mae["significant"] == "True" else "")
     assert rows["style distance (lower)"]["mae / mse"] == expected
     assert len(rows) == 6 and all(len(row) == 6 for row in rows.values())  # 5 losses against mse
     assert gallery.study_table("/nonexistent") == []

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nst.votes import ratings, store
-from nst.votes.gallery import GALLERY, conclusions, shown_name, study_facts, study_table
+from nst.votes.gallery import GALLERY, shown_name, study_facts, study_section, study_table
 from views.shared import open_ballot_box, votes_url
 
 
@@ -70,12 +70,16 @@ def study_view() -> None:
         return
     st.caption(
         f"The bundled study (docs/study: {facts.units} image pairs, {facts.size} px, {facts.iterations} iterations, "
-        f"{facts.weights} weights): each loss against {facts.baseline}, the median ratio (or difference) of its "
-        f"yardstick over the {facts.units} pairs; * significant (paired Wilcoxon test, Holm-corrected)."
+        f"{facts.weights} weights), each loss against {facts.baseline} at the same style weight: the mean ratio (or "
+        "difference) of its yardstick from a model with photo and painting as random effects; * significant "
+        "(that model's p, Holm-corrected). The same weight is not the same trade-off between style and content: "
+        "the primary question compares losses at matched content distance."
     )
     st.table(pd.DataFrame(rows).set_index("yardstick"))
-    with st.expander("The study's conclusions in words"):
-        st.markdown(conclusions(GALLERY).replace("## Conclusions", "", 1))
+    with st.expander("The primary question, answered at matched content distance"):
+        st.markdown(study_section("The primary question", GALLERY))
+    with st.expander("Every loss against the first, in words"):
+        st.markdown(study_section("Conclusions", GALLERY))
 
 
 def preference_chart(rows: list[ratings.Rating]) -> alt.Chart:

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -24,6 +25,7 @@ from nst.errors import NSTError
 from nst.losses.catalogue import file_stem
 from nst.metrics import IMAGE_YARDSTICKS, YARDSTICKS
 from nst.study.design import WEIGHT_MARK
+from nst.study.inference import EQUAL_WEIGHT
 
 GALLERY = Path(__file__).resolve().parent.parent.parent / "docs" / "study"  # the bundled study
 IMAGE_ENDINGS = (".jpg", ".png")  # a gallery ships JPEGs; `nst study` and the page make PNGs
@@ -183,31 +185,40 @@ def study_facts(folder: str | Path = GALLERY) -> StudyFacts | None:
 
 
 def study_table(folder: str | Path = GALLERY) -> list[dict[str, str]]:
-    """The study's answer, one row per image yardstick, one column per loss against the baseline: the median
-    ratio (or difference) over the units, with * where significant (Holm). [] if there is no study.csv."""
+    """The study's answer at equal style weight, one row per image yardstick, one column per loss against the
+    baseline: the crossed model's mean ratio (or difference; the median where a test has no crossed figure),
+    with * where significant (the crossed p, Holm-corrected). [] if there is no study.csv."""
     path = Path(folder) / "study.csv"
     if not path.exists():
         return []
-    tests = list(csv.DictReader(path.open()))
+    tests = [t for t in csv.DictReader(path.open()) if t.get("comparison", EQUAL_WEIGHT) == EQUAL_WEIGHT]
     baseline = tests[0]["baseline"] if tests else ""
     rows: dict[str, dict[str, str]] = {}
     for test in (t for t in tests if t["baseline"] == baseline and t["yardstick"] in IMAGE_YARDSTICKS):
         yardstick = YARDSTICKS[test["yardstick"]]
-        effect = float(test["effect"])
+        effect = table_effect(test)
         cell = f"{effect:.2f}x" if yardstick.paired == "ratio" else f"{effect:+.3f}"
         row = rows.setdefault(test["yardstick"], {"yardstick": f"{yardstick.label} ({yardstick.better})"})
         row[f"{test['loss']} / {baseline}"] = cell + (" *" if test["significant"] == "True" else "")
     return list(rows.values())
 
 
-def conclusions(folder: str | Path = GALLERY) -> str:
-    """The "Conclusions" section of the study's study.md (markdown), or "" if it has none."""
+def table_effect(test: dict[str, str]) -> float:
+    """A study.csv row's effect as the table shows it: the crossed model's mean, else the median."""
+    crossed = float(test.get("crossed_effect") or "nan")
+    return crossed if math.isfinite(crossed) else float(test["effect"])
+
+
+def study_section(heading: str, folder: str | Path = GALLERY) -> str:
+    """The body of the study.md section whose heading starts with `heading` (markdown, the heading line left
+    out), or "" if there is none."""
     path = Path(folder) / "study.md"
     if not path.exists():
         return ""
     text = path.read_text()
-    start = text.find("## Conclusions")
+    start = text.find(f"\n## {heading}")
     if start < 0:
         return ""
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end > 0 else None].strip()
+    body = text.find("\n", start + 1)
+    end = text.find("\n## ", body)
+    return text[body : end if end > 0 else None].strip()
