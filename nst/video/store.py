@@ -51,14 +51,17 @@ class FrameStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(expected, indent=2) + "\n")
 
+    def has(self, index: int) -> bool:
+        """Whether frame `index` was finished (nothing is read)."""
+        return self._png(index).is_file() and self._json(index).is_file()
+
     def find(self, index: int) -> FrameRecord | None:
         """Frame `index` (0-based) if it was finished, else None."""
-        image, about = self._png(index), self._json(index)
-        if not (image.is_file() and about.is_file()):
+        if not self.has(index):
             return None
-        found = json.loads(about.read_text())
+        found = json.loads(self._json(index).read_text())
         steps, seconds, converged = found["iterations"], found["seconds"], found["converged"]
-        return FrameRecord(load_image(image), steps, seconds, converged, found["metrics"])
+        return FrameRecord(load_image(self._png(index)), steps, seconds, converged, found["metrics"])
 
     def save(self, index: int, frame: FrameRecord) -> None:
         """Writes frame `index`: its PNG, then its JSON (a frame counts as finished once both are there)."""

@@ -110,6 +110,13 @@ class VideoJob:
     def frames(self) -> int:
         return len(self.clip.frames)
 
+    def on_disk(self) -> int:
+        """Frames an earlier run finished, all tracks together, that `events()` will read rather than make."""
+        return sum(self._finished_prefix(self.stores[track.name]) for track in self.tracks)
+
+    def _finished_prefix(self, store: FrameStore) -> int:
+        return next((t for t in range(self.frames) if not store.has(t)), self.frames)
+
     def events(self) -> Iterator[FrameEvent]:
         """Frame by frame, each track in turn: its optimizer steps, then its finished event; a frame an earlier
         run finished is one event, `resumed`."""
