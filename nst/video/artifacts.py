@@ -109,6 +109,8 @@ def sheet(result: VideoResult, count: int) -> Image.Image:
 
 
 def _error(frames, result: VideoResult) -> float:
+    """The warping error of `frames` over the pairs whose motion is known (those some track finished)."""
+    frames = list(frames)[: len(result.motions) + 1]
     return warping_error(frames, result.motions[: len(frames) - 1])
 
 
@@ -120,7 +122,7 @@ def metrics(result: VideoResult) -> dict[str, object]:
     }
     return {
         "tracks": tracks,
-        "content_warping_error": warping_error(result.clip.frames[: max(1, len(result.motions) + 1)], result.motions),
+        "content_warping_error": _error(result.clip.frames, result),
         "frames": len(result.clip.frames),
         "fps": result.clip.fps,
         "complete": result.complete,

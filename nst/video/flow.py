@@ -18,8 +18,9 @@ flow flow(frame t-1, frame t) sampled where w~ points (w(p + w~(p))):
   (it was hidden in frame t-1, or the flow is wrong there);
 - motion boundary: |grad u~|^2 + |grad v~|^2 > 0.01 |w~|^2 + 0.002: the backward flow changes fast (its
   gradient by central differences).
-Both thresholds are Ruder et al.'s, in px at the size the flow is computed (the working size). Where either
-test holds the mask is 0, elsewhere 1.
+Both thresholds are Ruder et al.'s, in px at the size the flow is computed (the working size). A pixel whose
+backward flow points outside frame t-1 (what came into view at the border) has nothing to be compared with
+either. Where any of the three holds the mask is 0, elsewhere 1.
 """
 
 from __future__ import annotations
@@ -65,7 +66,15 @@ def reliable(forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
     dv_dy, dv_dx = np.gradient(backward[..., 1])
     steep = du_dx**2 + du_dy**2 + dv_dx**2 + dv_dy**2
     boundary = steep > BOUNDARY_SHARE * _squared(backward) + BOUNDARY_FLOOR
-    return (~(disoccluded | boundary)).astype(np.float32)
+    return (~(disoccluded | boundary | _outside(backward))).astype(np.float32)
+
+
+def _outside(along: np.ndarray) -> np.ndarray:
+    """(H, W) bool: p + along(p) lies outside the frame."""
+    height, width = along.shape[:2]
+    ys, xs = np.mgrid[0:height, 0:width]
+    x, y = xs + along[..., 0], ys + along[..., 1]
+    return (x < 0) | (x > width - 1) | (y < 0) | (y > height - 1)
 
 
 def warp(image: np.ndarray, along: np.ndarray) -> np.ndarray:
