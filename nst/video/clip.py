@@ -154,9 +154,9 @@ def _resampled(decoded: Iterable[tuple[float, np.ndarray]], rate: float, last_la
         tick += 1
 
 
-def write_video(frames: Iterable[np.ndarray], fps: float, path: str | Path) -> Path:
-    """`frames` (H, W, 3) in [0, 1] (float) or uint8, all one shape, as an H.264 MP4 at `fps`; an odd side is
-    padded by one px (its edge repeated): H.264's 4:2:0 colour needs even sides."""
+def write_video(frames: Iterable[np.ndarray], fps: float, path: str | Path, quality: str = QUALITY) -> Path:
+    """`frames` (H, W, 3) in [0, 1] (float) or uint8, all one shape, as an H.264 MP4 at `fps` (`quality`: x264's
+    constant rate factor); an odd side is padded by one px (its edge repeated): 4:2:0 colour needs even sides."""
     import av
 
     path = Path(path)
@@ -167,7 +167,7 @@ def write_video(frames: Iterable[np.ndarray], fps: float, path: str | Path) -> P
             if stream is None:
                 stream = container.add_stream(ENCODER, rate=fractions.Fraction(fps).limit_denominator(1001))
                 stream.height, stream.width = pixels.shape[:2]
-                stream.pix_fmt, stream.options = "yuv420p", {"crf": QUALITY}
+                stream.pix_fmt, stream.options = "yuv420p", {"crf": quality}
             container.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
         if stream is not None:
             container.mux(stream.encode())
