@@ -41,6 +41,8 @@ def flag_help(field: Described) -> str:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, tuple):  # a list's default, as it is typed: 0,200
+        return ",".join(_shown(item) for item in value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
