@@ -3,8 +3,8 @@ the cut is over the limits (nst.limits) or cannot fit in memory here (nst.budget
 
 Time: every frame of every track costs what nst.budget estimates for one image with the same settings,
 plus the feed-forward baseline's pass where it is on: an upper bound, since a warm-started frame with a
---tolerance stops early. Memory: one frame's run at a time (the tracks take turns), plus the frames and
-their flows kept at the working size."""
+--tolerance stops early. Memory: one frame's run at a time (the tracks take turns), plus what is kept at the
+working size: the content frames, their motions and every track's finished frames."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from nst.video.settings import VideoSettings
 
 BASELINE_SECONDS = 0.3  # a feed-forward pass of one frame (docs/feedforward.md: about 0.2 s at 384 px)
 FLOATS_PER_PIXEL = 3 + 3  # kept per frame: its content (RGB) and its motion (backward flow and mask)
+FLOATS_PER_OUTPUT_PIXEL = 3  # and per frame of each track: its output (RGB)
 
 
 def estimate_video(
@@ -31,10 +32,12 @@ def estimate_video(
     runs = len(video.temporal_weights)
     per_frame = estimate(settings, frame_shape, len(losses), relative_cost(losses))
     one_run = estimate(settings, frame_shape, 1, relative_cost(losses[:1]))
-    baseline = BASELINE_SECONDS if settings.baseline == "feedforward" else 0.0
+    baseline = settings.baseline == "feedforward"
     height, width = working_shape(frame_shape, settings.size)
-    held = frames * height * width * FLOATS_PER_PIXEL * 4
-    return Estimate(one_run.memory_bytes + held, frames * (per_frame.seconds * runs + baseline))
+    floats = FLOATS_PER_PIXEL + FLOATS_PER_OUTPUT_PIXEL * (len(losses) * runs + baseline)
+    held = frames * height * width * floats * 4
+    seconds = frames * (per_frame.seconds * runs + BASELINE_SECONDS * baseline)
+    return Estimate(one_run.memory_bytes + held, seconds)
 
 
 def check_cut(info: ClipInfo, cut: Cut, settings: Settings, losses: Sequence[Loss], video: VideoSettings) -> Estimate:
