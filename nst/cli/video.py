@@ -31,34 +31,28 @@ def _video(args: argparse.Namespace) -> int:
     from nst.compare import losses_of
     from nst.job import InputImage
     from nst.video.artifacts import folder_of, write_outputs
-    from nst.video.budget import check_cut
-    from nst.video.clip import Cut, FrameRange, frame_range, probe, read_clip
-    from nst.video.stylize import VideoJob, tracks_of
+    from nst.video.clip import Cut, FrameRange, frame_range
+    from nst.video.stylize import prepare_video
 
     losses = losses_of(args.losses)  # a mistyped name fails before any file is read
     settings, video = settings_from(args), VideoSettings(**values_from(args, VIDEO_FIELDS))
     if Path(args.out).suffix.lower() != ".mp4":
         raise VideoError(f"--out names the MP4 to write, e.g. out/cat.mp4; got {args.out}")
     cut = Cut(frame_range(args.frames) if args.frames else FrameRange(), args.fps)
-    info = probe(args.clip)
-    estimate = check_cut(info, cut, settings, losses, video)  # refused here, before any frame is decoded
     style = InputImage.from_path(args.style)
+    # probed, and refused over the limits before any frame is decoded; then read at the working size
+    job, estimate = prepare_video(args.clip, "", style.pixels, settings, video, losses, cut, folder_of(args.out))
     for notice in style.notices:
         print(f"nst: {notice}", file=sys.stderr)
     warn_emulated({settings.precision})
-    clip = read_clip(args.clip, cut, settings.size, info)
-    job = VideoJob(clip, style.pixels, settings, video, losses, folder_of(args.out))
-    tracks = len(tracks_of(losses, video, settings.baseline == "feedforward"))
+    tracks = len(job.tracks)
     if not args.quiet:
-        print(
-            f"nst: {len(clip.frames)} frames x {tracks} tracks, estimated at most {estimate.describe()}",
-            file=sys.stderr,
-        )
-    interrupted = _follow(job, None if args.quiet else progress_bar(len(clip.frames) * tracks, "frame", job.on_disk()))
+        print(f"nst: {job.frames} frames x {tracks} tracks, estimated at most {estimate.describe()}", file=sys.stderr)
+    interrupted = _follow(job, None if args.quiet else progress_bar(job.frames * tracks, "frame", job.on_disk()))
     result = job.result()
     for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
         print(f"nst: {notice}", file=sys.stderr)
-    paths = write_outputs(result, args.out, {"clip": info.record(), "style": style.record})
+    paths = write_outputs(result, args.out, {"clip": result.clip.info.record(), "style": style.record})
     _print_table(result)
     partial = " (partial: interrupted; the same command goes on from the frames on disk)" if interrupted else ""
     print(f"wrote {len(paths)} files: {args.out} and {folder_of(args.out)}/" + partial)

@@ -40,19 +40,26 @@ def estimate_video(
     return Estimate(one_run.memory_bytes + held, seconds)
 
 
-def check_cut(info: ClipInfo, cut: Cut, settings: Settings, losses: Sequence[Loss], video: VideoSettings) -> Estimate:
-    """The cut's estimate, or a VideoError (one line, with the estimate) when it is over the limits, and
-    nst.budget's SettingError when it cannot fit in memory here."""
+def check_cut(
+    info: ClipInfo,
+    cut: Cut,
+    settings: Settings,
+    losses: Sequence[Loss],
+    video: VideoSettings,
+    max_seconds: float = limits.MAX_VIDEO_SECONDS,
+) -> Estimate:
+    """The cut's estimate, or a VideoError (one line, with the estimate) when it is over the limits (`max_seconds`:
+    the page's are shorter), and nst.budget's SettingError when it cannot fit in memory here."""
     if cut.fps is not None and not 0 < cut.fps <= min(info.fps, limits.MAX_FPS):
         raise VideoError(f"--fps must be above 0 and at most the clip's {info.fps:g} fps; got {cut.fps:g}")
     ticks = selected(info, cut)
     rate = cut.fps or info.fps
     found = estimate_video(settings, (info.height, info.width), len(ticks), losses, video)
     seconds = len(ticks) / rate
-    if len(ticks) > limits.MAX_VIDEO_FRAMES or seconds > limits.MAX_VIDEO_SECONDS:
+    if len(ticks) > limits.MAX_VIDEO_FRAMES or seconds > max_seconds:
         raise VideoError(
             f"{info.name}: the cut has {len(ticks)} frames ({seconds:.1f} s at {rate:g} fps); at most "
-            f"{limits.MAX_VIDEO_FRAMES} frames and {limits.MAX_VIDEO_SECONDS:g} s: cut it with --frames A:B or "
+            f"{limits.MAX_VIDEO_FRAMES} frames and {max_seconds:g} s: cut it with --frames A:B or "
             f"--fps (as it is it would take {found.describe()})"
         )
     if not ticks:

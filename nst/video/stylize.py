@@ -19,10 +19,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nst import limits
 from nst.backbone.model import load_backbone
 from nst.backbone.weights import WeightsInfo
 from nst.baseline import NAME as BASELINE
 from nst.baseline import Baseline, make_baseline
+from nst.budget import Estimate
 from nst.errors import FeedForwardError
 from nst.images import resize_long_side, to_uint8
 from nst.losses.catalogue import Loss, file_stem
@@ -30,7 +32,8 @@ from nst.metrics import JUDGE_WEIGHTS, Judge
 from nst.objective import Temporal
 from nst.settings import Settings
 from nst.transfer import Progress, TargetCache, Transfer, check_inputs
-from nst.video.clip import Clip
+from nst.video.budget import check_cut
+from nst.video.clip import Clip, Cut, probe, read_clip
 from nst.video.flow import Motion, motion, warp
 from nst.video.settings import VideoSettings
 from nst.video.store import FrameRecord, FrameStore
@@ -84,6 +87,25 @@ class VideoResult:
     @property
     def complete(self) -> bool:
         return all(len(frames) == len(self.clip.frames) for frames in self.done.values())
+
+
+def prepare_video(
+    source: str | Path | bytes,
+    name: str,
+    style: np.ndarray,
+    settings: Settings,
+    video: VideoSettings,
+    losses: Sequence[Loss],
+    cut: Cut,
+    out: str | Path,
+    max_seconds: float = limits.MAX_VIDEO_SECONDS,
+) -> tuple[VideoJob, Estimate]:
+    """The one way from a clip (a path or an upload's bytes) to its job and estimate: probed, the cut refused
+    over the limits before any frame is decoded (nst.video.budget), then read at the working size."""
+    info = probe(source, name)
+    estimate = check_cut(info, cut, settings, losses, video, max_seconds)
+    clip = read_clip(source, cut, settings.size, info)
+    return VideoJob(clip, style, settings, video, losses, out), estimate
 
 
 class VideoJob:
