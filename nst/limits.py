@@ -28,7 +28,9 @@ MAX_VIDEO_SECONDS = 20.0  # s of clip styled
 MAX_VIDEO_SIDE = 3840  # px, the long side of a clip's frames (decoded one at a time, then resized)
 MAX_VIDEO_MB = 200  # a clip file
 MAX_FPS = 60.0  # --fps
-VIDEO_TYPES = ("mp4", "m4v", "mov", "webm", "mkv", "gif")  # what nst video reads (any FFmpeg reads; these are named)
+VIDEO_TYPES = ("mp4", "m4v", "mov", "webm", "mkv", "gif")
+PAGE_VIDEO_SECONDS = 4.0  # s of clip the page styles: its runs wait in one queue with everyone's comparisons
+PAGE_VIDEO_FRAMES = 48  # frames the page styles  # what nst video reads (any FFmpeg reads; these are named)
 
 
 def concurrent_runs() -> int:
@@ -50,7 +52,8 @@ def describe() -> list[str]:
         f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",
         f"page uploads: {', '.join(UPLOAD_TYPES)}, at most {MAX_UPLOAD_MB} MB",
         f"video clips: at most {MAX_VIDEO_FRAMES} frames and {MAX_VIDEO_SECONDS:g} s styled (cut with --frames and "
-        f"--fps), frames' long side at most {MAX_VIDEO_SIDE} px, files at most {MAX_VIDEO_MB} MB",
+        f"--fps), frames' long side at most {MAX_VIDEO_SIDE} px, files at most {MAX_VIDEO_MB} MB; on the page at most "
+        f"{PAGE_VIDEO_SECONDS:g} s and {PAGE_VIDEO_FRAMES} frames, uploads {', '.join(VIDEO_TYPES)}",
         "memory: a run is refused if its estimate exceeds 80% of the memory available",
         f"runs at once on one page server: {concurrent_runs()} (NST_CONCURRENT_RUNS); the others wait in line",
     ]
