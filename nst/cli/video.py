@@ -55,7 +55,8 @@ def _video(args: argparse.Namespace) -> int:
     paths = write_outputs(result, args.out, {"clip": result.clip.info.record(), "style": style.record})
     _print_table(result)
     partial = " (partial: interrupted; the same command goes on from the frames on disk)" if interrupted else ""
-    print(f"wrote {len(paths)} files: {args.out} and {folder_of(args.out)}/" + partial)
+    video_file = f"{args.out} and " if Path(args.out) in paths else ""
+    print(f"wrote {len(paths)} files: {video_file}{folder_of(args.out)}/" + partial)
     return EXIT_INTERRUPTED if interrupted else 0
 
 
@@ -95,6 +96,9 @@ def _print_table(result) -> None:
     width = max(len("track"), *(len(name) for name in found["tracks"]))
     print(f"{'track':<{width}}  " + "  ".join(f"{h:>10}" for h in heads))
     for name, track in found["tracks"].items():
+        if not track["frames"]:
+            print(f"{name:<{width}}  no frame finished")
+            continue
         later = track["later_frames"]
         cells = [track["frames"], f"{track['warping_error']:.4g}"]
         cells += [YARDSTICKS[n].show(track["yardsticks"][n]) for n in shown]
