@@ -4,7 +4,6 @@ temporal term), each chosen loss with and without the temporal term, side by sid
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 import uuid
@@ -97,18 +96,17 @@ def options() -> tuple[Settings | None, VideoSettings | None, list[str], int]:
 
 
 def start(clip: tuple[bytes, str], style: str, settings: Settings, video: VideoSettings, losses, frames: int) -> None:
+    """The run, checked (the page's limits, the estimate); its frames are kept in memory, never on disk."""
     state = st.session_state
-    folder = tempfile.mkdtemp(prefix="nst-video-")
     try:
         pixels = sample_image(str(ASSETS / "style" / style))
         parsed = [LOSSES.get(name) for name in losses]
         cut = Cut(FrameRange(0, frames))
-        job, estimate = prepare_video(*clip, pixels, settings, video, parsed, cut, folder, limits.PAGE_VIDEO_SECONDS)
+        job, estimate = prepare_video(*clip, pixels, settings, video, parsed, cut, None, limits.PAGE_VIDEO_SECONDS)
     except NSTError as error:
-        shutil.rmtree(folder, ignore_errors=True)
         state.video_error = str(error)
         return
-    state.video_job, state.video_stream, state.video_folder = job, job.events(), folder
+    state.video_job, state.video_stream = job, job.events()
     state.video_inputs = {"clip": job.clip.info.record(), "style": {"name": style}}
     state.video_ticket, state.video_estimate = uuid.uuid4().hex, estimate.describe()
     state.video_running, state.video_result, state.video_stopped = True, None, False
@@ -117,28 +115,26 @@ def start(clip: tuple[bytes, str], style: str, settings: Settings, video: VideoS
 
 def finish(stopped: bool = False) -> None:
     """What was made (all of it if stopped): the side-by-side video, the sheet and the numbers, kept in the
-    session; the frames' folder is removed."""
+    session (written to a temporary folder, read back and removed at once)."""
     state = st.session_state
     if not state.get("video_running"):
         return
     state.video_running, state.video_stream, state.video_stopped = False, None, stopped
     run_queue().leave(state.video_ticket)
     job: VideoJob = state.video_job
-    folder = Path(state.video_folder)
     try:
         result = job.result()
         if not finished(result):
             raise NSTError("stopped before every track had finished its first frame: nothing to show")
-        write_outputs(result, folder / "video.mp4", state.video_inputs)
-        state.video_result = {
-            "metrics": metrics(result),
-            "video": (folder / "video.mp4").read_bytes(),
-            "sheet": (folder / "video" / "sheet.png").read_bytes(),
-        }
+        with tempfile.TemporaryDirectory(prefix="nst-video-") as folder:
+            write_outputs(result, Path(folder) / "video.mp4", state.video_inputs)
+            made = {
+                "video": Path(folder, "video.mp4").read_bytes(),
+                "sheet": Path(folder, "video", "sheet.png").read_bytes(),
+            }
+        state.video_result = {"metrics": metrics(result), **made}
     except NSTError as error:
         state.video_error, state.video_result = str(error), None
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def live_view() -> None:

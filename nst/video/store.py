@@ -32,11 +32,14 @@ class FrameRecord(NamedTuple):
 
 
 class FrameStore:
-    """A track's folder: its finished frames, read back and written one at a time."""
+    """A track's folder: its finished frames, read back and written one at a time; without a folder, nothing
+    is kept on disk (the page's runs: no resuming)."""
 
-    def __init__(self, folder: str | Path, record: dict[str, object]) -> None:
+    def __init__(self, folder: str | Path | None, record: dict[str, object]) -> None:
         """`record`: what decides this track's frames (JSON-able); a folder holding another's is refused."""
-        self.folder = Path(folder)
+        self.folder = None if folder is None else Path(folder)
+        if self.folder is None:
+            return
         expected = json.loads(json.dumps(record))  # tuples as lists, as read back
         path = self.folder / RECORD
         if path.is_file():
@@ -53,7 +56,7 @@ class FrameStore:
 
     def has(self, index: int) -> bool:
         """Whether frame `index` was finished (nothing is read)."""
-        return self._png(index).is_file() and self._json(index).is_file()
+        return self.folder is not None and self._png(index).is_file() and self._json(index).is_file()
 
     def find(self, index: int) -> FrameRecord | None:
         """Frame `index` (0-based) if it was finished, else None."""
@@ -65,6 +68,8 @@ class FrameStore:
 
     def save(self, index: int, frame: FrameRecord) -> None:
         """Writes frame `index`: its PNG, then its JSON (a frame counts as finished once both are there)."""
+        if self.folder is None:
+            return
         partial = self.folder / f".{index:05d}.png"
         save_png(frame.image, partial)
         os.replace(partial, self._png(index))

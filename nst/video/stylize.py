@@ -97,7 +97,7 @@ def prepare_video(
     video: VideoSettings,
     losses: Sequence[Loss],
     cut: Cut,
-    out: str | Path,
+    out: str | Path | None,
     max_seconds: float = limits.MAX_VIDEO_SECONDS,
 ) -> tuple[VideoJob, Estimate]:
     """The one way from a clip (a path or an upload's bytes) to its job and estimate: probed, the cut refused
@@ -114,12 +114,14 @@ class VideoJob:
     def __init__(
         self, clip: Clip, style: np.ndarray, settings: Settings, video: VideoSettings, losses: Sequence[Loss], out
     ) -> None:
-        """`clip`: its frames at the working size; `out`: the folder whose frames/ holds each track's frames."""
+        """`clip`: its frames at the working size; `out`: the folder whose frames/ holds each track's frames (None:
+        the frames are kept in memory only)."""
         self.clip, self.settings, self.video = clip, settings, video
         self.style = check_inputs(clip.frames[0], style, settings, losses, None)[0]
         self._judge_style = resize_long_side(self.style, settings.size)  # as a comparison's judge sees it
         self.tracks = list(tracks_of(losses, video, settings.baseline == "feedforward"))
-        self.stores = {t.name: FrameStore(Path(out) / "frames" / t.stem, self._record(t)) for t in self.tracks}
+        folder = None if out is None else Path(out) / "frames"
+        self.stores = {t.name: FrameStore(folder and folder / t.stem, self._record(t)) for t in self.tracks}
         self.done: dict[str, list[FrameRecord]] = {t.name: [] for t in self.tracks}
         self.notices: list[str] = []
         self._motions: list[Motion] = []
