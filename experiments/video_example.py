@@ -1,7 +1,7 @@
 """The bundled video example and the speed measurement of docs/video.md, each with `nst video` itself.
 
-    python experiments/video_example.py example   # ~15 min on 2 cores: docs/video/example.mp4, sheet.jpg, example.md
-    python experiments/video_example.py speed     # ~10 min: docs/video/speed.md (256 px, 3 s at 12 fps)
+    python experiments/video_example.py example   # docs/video/example.mp4, sheet.jpg, example.md
+    python experiments/video_example.py speed     # docs/video/speed.md (256 px, 3 s at 12 fps)
     python experiments/video_example.py all
     python experiments/video_example.py all --quick   # 3 frames, tiny: a check of this script (out/video-quick/)
 
@@ -16,7 +16,8 @@ its objective fell by less than 1% over 10 iterations) and a cap of 300 iteratio
 and seconds of the first frame against the later frames', and the whole clip's time. The target: later
 frames at most a third of the first frame's iterations.
 
-Both keep their full outputs in out/video-example/ and out/video-speed/ (resumable: run again to go on).
+Each prints nst video's estimate (an upper bound) before it starts. Both keep their full outputs in
+out/video-example/ and out/video-speed/ (resumable: run again to go on).
 """
 
 from __future__ import annotations
