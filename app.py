@@ -2,7 +2,9 @@
 
 - Compare (/): pick two images, compare losses side by side; the bundled study's result shows at once.
 - Vote (/vote): two losses' outputs, names hidden, sides random; which do you prefer?
-- Ratings (/ratings): the losses ranked by people's votes, with 95% intervals, beside the yardsticks."""
+- Ratings (/ratings): the losses ranked by people's votes, with 95% intervals, beside the yardsticks.
+- Video (/video): a short clip styled frame by frame without flicker, each loss with and without the temporal
+  term, and how steady each is."""
 
 from pathlib import Path
 
@@ -14,5 +16,6 @@ pages = [
     st.Page("views/compare.py", title="Compare", icon=":material/compare:", default=True),
     st.Page("views/vote.py", title="Vote", icon=":material/how_to_vote:", url_path="vote"),
     st.Page("views/ratings.py", title="Ratings", icon=":material/leaderboard:", url_path="ratings"),
+    st.Page("views/video.py", title="Video", icon=":material/movie:", url_path="video"),
 ]
 st.navigation(pages, position="top").run()

@@ -148,7 +148,7 @@ def config(result: ComparisonResult, inputs: Inputs | None = None) -> dict[str, 
             "styles": [list(image.shape[:2]) for image in result.style_images],
         },
         "complete": result.complete,
-        "versions": {"python": platform.python_version(), **{name: _version(name) for name in PACKAGES}},
+        "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
@@ -165,6 +165,11 @@ def input_record(path: str | Path) -> dict[str, str]:
 def input_record_bytes(path: str | Path, data: bytes) -> dict[str, str]:
     """The same record for an input whose bytes are at hand (a sweep's worker has no file system path)."""
     return {"name": str(path), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Python's version and each package's (or "not installed"), for config.json."""
+    return {"python": platform.python_version(), **{name: _version(name) for name in packages}}
 
 
 def _version(package: str) -> str:

@@ -25,3 +25,7 @@ class WeightsError(NSTError):
 
 class FeedForwardError(NSTError):
     """The feed-forward model (nst.feedforward) is not installed, its files are missing or unreadable, or it failed."""
+
+
+class VideoError(NSTError):
+    """A video clip is missing, unreadable, has no frames, or is over the limits (nst.limits)."""

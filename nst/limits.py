@@ -22,6 +22,15 @@ MAX_FILE_MB = 50  # an input image file
 MAX_UPLOAD_MB = 20  # page uploads (also in .streamlit/config.toml, server.maxUploadSize)
 UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp")  # what the page's uploaders take (the CLI reads more: nst.images)
 MIN_WORKING_SIDE = 16  # px, the short side at working size: VGG16 pools it 4 times before block5
+# nst video: the frames styled (after --frames and --fps), and the clip they are read from
+MAX_VIDEO_FRAMES = 240  # frames styled in one run (each is a full style transfer, per loss)
+MAX_VIDEO_SECONDS = 20.0  # s of clip styled
+MAX_VIDEO_SIDE = 3840  # px, the long side of a clip's frames (decoded one at a time, then resized)
+MAX_VIDEO_MB = 200  # a clip file
+MAX_FPS = 60.0  # --fps
+VIDEO_TYPES = ("mp4", "m4v", "mov", "webm", "mkv", "gif")
+PAGE_VIDEO_SECONDS = 4.0  # s of clip the page styles: its runs wait in one queue with everyone's comparisons
+PAGE_VIDEO_FRAMES = 48  # frames the page styles  # what nst video reads (any FFmpeg reads; these are named)
 
 
 def concurrent_runs() -> int:
@@ -42,6 +51,9 @@ def describe() -> list[str]:
         f"input images: at most {MAX_IMAGE_PIXELS:,} pixels and {MAX_FILE_MB} MB, each side at least "
         f"{MIN_IMAGE_SIDE} px, long side at most {MAX_ASPECT_RATIO}x the short side",
         f"page uploads: {', '.join(UPLOAD_TYPES)}, at most {MAX_UPLOAD_MB} MB",
+        f"video clips: at most {MAX_VIDEO_FRAMES} frames and {MAX_VIDEO_SECONDS:g} s styled (cut with --frames and "
+        f"--fps), frames' long side at most {MAX_VIDEO_SIDE} px, files at most {MAX_VIDEO_MB} MB; on the page at most "
+        f"{PAGE_VIDEO_SECONDS:g} s and {PAGE_VIDEO_FRAMES} frames, uploads {', '.join(VIDEO_TYPES)}",
         "memory: a run is refused if its estimate exceeds 80% of the memory available",
         f"runs at once on one page server: {concurrent_runs()} (NST_CONCURRENT_RUNS); the others wait in line",
     ]

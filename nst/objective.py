@@ -1,7 +1,7 @@
 """The objective a style transfer minimises, its targets, and its traced value and gradient.
 
-The objective is  content_weight * C + style_weight * S + tv_weight * TV, where each term is divided
-by a reference value so that the weights mean the same thing whatever the loss:
+The objective is  content_weight * C + style_weight * S + tv_weight * TV [+ temporal_weight * T], where
+C, S and TV are each divided by a reference value so that the weights mean the same thing whatever the loss:
 - C = mean over content layers of loss(F(generated), F(content)) / loss(F(style), F(content)):
   1 means "as far from the content as the style image is" (the style image resized to the content's shape);
 - S = mean over style layers of d(T(generated), T(style)) / d(T(content), T(style)), T the loss's style
@@ -11,6 +11,11 @@ by a reference value so that the weights mean the same thing whatever the loss:
   so a flat content image (all black, say) still has a finite, meaningful reference.
 F are the backbone's features (smoothed where settings.smoothing says so); a statistic that matches
 against the generated image itself (hist, mrf) makes T(content) the same way, so the rule holds for it too.
+- T, a video frame's temporal term (Ruder et al., "Artistic style transfer for videos", GCPR 2016; nst.video),
+  = mean over pixels and channels of mask * (generated - warped previous output)^2: the previous frame's
+  output warped to this frame by the optical flow, where the flow is reliable (mask 1; 0 at disocclusions and
+  motion boundaries). Pixel values are in [0, 1]; T is not normalised (it is 0 where the frame agrees with
+  the warped previous output, whatever the loss). A still image has no temporal term (T = 0).
 
 Every loss of one comparison shares the loss-independent `SharedFeatures` of a stage (`target_features`);
 `loss_targets` makes one loss's `Targets` from them; `objective` reads like the formula above.
@@ -25,7 +30,7 @@ import numpy as np
 from nst.backbone.features import FeatureExtractor
 from nst.caching import shared
 from nst.errors import NSTError
-from nst.images import resize
+from nst.images import luminance_image, resize
 from nst.losses.catalogue import Loss
 from nst.runtime import tf
 from nst.styles import StylePlan, region, select
@@ -58,6 +63,22 @@ class StyleTargets(NamedTuple):
     regions: tuple  # per layer, the positions its region covers (tf.Tensor), or None: everywhere
 
 
+class Temporal(NamedTuple):
+    """A video frame's link to the previous frame (Ruder et al. 2016; nst.video), at the working size."""
+
+    previous: np.ndarray  # (H, W, 3) in [0, 1]: the previous frame's output warped to this frame by the flow
+    mask: np.ndarray  # (H, W) in [0, 1]: 1 where the flow is reliable (nst.video.flow), 0 where it is not
+    weight: float  # the temporal term's weight; 0: none
+    warm_start: bool = True  # start from `previous` rather than from settings.init
+
+
+class TemporalTarget(NamedTuple):
+    """What a video frame's temporal term compares against, at the stage's shape."""
+
+    previous: Any  # tf.Tensor (1, h, w, 3) in [0, 1]: the previous frame's output warped to this frame
+    mask: Any  # tf.Tensor (1, h, w, 1) in [0, 1]: 1 where the optical flow is reliable, 0 where it is not
+
+
 class Targets(NamedTuple):
     """Everything one loss's objective compares against at one stage."""
 
@@ -65,6 +86,7 @@ class Targets(NamedTuple):
     styles: tuple[StyleTargets, ...]  # per style taking part
     content_references: Any  # tf.Tensor: per content layer, the styles' blended distance to the content
     tv_reference: Any  # tf.Tensor: the content's and styles' mean total variation
+    temporal: TemporalTarget | None = None  # a video frame's: what its temporal term compares against
 
 
 def loss_targets(
@@ -129,6 +151,17 @@ def _floored(loss: Loss, references: list) -> tf.Tensor:
     return found
 
 
+def temporal_target(temporal: Temporal, shape: tuple[int, int], luminance: bool) -> TemporalTarget:
+    """A video frame's temporal target at a stage's (h, w) `shape`: the warped previous output resized (bicubic),
+    as the optimisation sees it (its luminance when keeping the content's colours), and its mask (bilinear)."""
+    previous = tf.image.resize(tf.constant(temporal.previous[None], tf.float32), shape, method="bicubic")
+    previous = np.clip(previous.numpy()[0], 0.0, 1.0)
+    if luminance:
+        previous = luminance_image(previous)
+    mask = tf.image.resize(tf.constant(temporal.mask[None, ..., None], tf.float32), shape)
+    return TemporalTarget(tf.constant(previous[None], tf.float32), tf.clip_by_value(mask, 0.0, 1.0))
+
+
 def target_features(
     extractor: FeatureExtractor, content: np.ndarray, styles: list[np.ndarray], active: tuple[int, ...]
 ) -> SharedFeatures:
@@ -144,7 +177,7 @@ def target_features(
 
 
 def objective(loss: Loss, extractor: FeatureExtractor, image, targets: Targets, refresh: bool) -> tuple:
-    """(the normalised terms [content, style, tv], each style's targets as matched) at `image` (1, h, w, 3).
+    """(the terms [content, style, tv, temporal], each style's targets as matched) at `image` (1, h, w, 3).
     `refresh`: a Python bool (traced once each way): statistics that re-match (mrf) match at this image."""
     content_features, style_features = extractor(image)
     content = tf.stack([loss.distance(f, t) for f, t in zip(content_features, targets.content)])
@@ -156,7 +189,15 @@ def objective(loss: Loss, extractor: FeatureExtractor, image, targets: Targets, 
         ratios = tf.stack([loss.style(f, t) for f, t in zip(features, found)]) / entry.references
         style = style + (tf.reduce_mean(ratios) if entry.weight == 1.0 else entry.weight * tf.reduce_mean(ratios))
     tv = tf.image.total_variation(image[0]) / targets.tv_reference
-    return tf.stack([tf.reduce_mean(content / targets.content_references), style, tv]), matched
+    temporal = _temporal(image, targets.temporal)
+    return tf.stack([tf.reduce_mean(content / targets.content_references), style, tv, temporal]), matched
+
+
+def _temporal(image, target: TemporalTarget | None):
+    """Ruder et al.'s short-term temporal loss: the mean over pixels and channels of mask * (x - previous)^2."""
+    if target is None:
+        return tf.constant(0.0)
+    return tf.reduce_mean(target.mask * tf.square(image - target.previous))
 
 
 @shared(size=64)

@@ -4,7 +4,8 @@ nst.objective, stage by stage, keeping the best image.
 The loss is the one thing a Transfer takes beside its settings: a Comparison runs several Transfers of
 the same images and settings, which share one `TargetCache` (the loss-independent target features).
 A Transfer takes a parsed Loss and style images already checked (`check_inputs`, once per comparison);
-`Transfer.alone` checks them for a run of its own.
+`Transfer.alone` checks them for a run of its own. A video frame's Transfer (nst.video) also takes its
+`Temporal` link to the previous frame: the temporal term of nst.objective and the warm start.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from nst.caching import OnceCache
 from nst.errors import SettingError
 from nst.images import check_distinct, check_working_size, luminance_image, resize, resize_long_side, with_colors_of
 from nst.losses.catalogue import LOSSES, Loss
-from nst.objective import loss_targets, target_features, value_and_grad_fn
+from nst.objective import Temporal, loss_targets, target_features, temporal_target, value_and_grad_fn
 from nst.optimizers import OPTIMIZERS
 from nst.runtime import tf
 from nst.settings import Settings
@@ -46,6 +47,7 @@ class Progress:
     total: float  # the weighted sum the optimizer minimises
     preview: np.ndarray | None = None  # (H, W, 3) float in [0, 1], every preview_every iterations and at the end
     size: int = 0  # px, long side of the stage this step ran at (multiscale: smaller than the final size)
+    temporal: float = 0.0  # a video frame's temporal term, unweighted (nst.objective); 0 for a still image
 
 
 class Transfer:
@@ -63,15 +65,17 @@ class Transfer:
         targets: TargetCache | None = None,
         masks: Sequence[np.ndarray] | None = None,
         start_image: np.ndarray | None = None,
+        temporal: Temporal | None = None,
     ) -> None:
         """`styles`: one or several (blended by settings.style_blend), already checked against the content,
         settings, loss and `masks` (check_inputs); `masks`: one (H, W) greyscale region per style
         (nst.styles). `targets`: the target features of these very images and settings, shared with the
         other losses of a comparison; a lone Transfer makes its own. `start_image`: what init feedforward
-        starts from (the feed-forward output, made once by nst.job.prepare), resized to the first stage."""
+        starts from (the feed-forward output, made once by nst.job.prepare), resized to the first stage.
+        `temporal`: a video frame's temporal term and warm start (each stage gets them at its own size)."""
         if settings.init == "feedforward" and start_image is None:
             raise SettingError("init feedforward starts from the feed-forward output: run it through nst.job.prepare")
-        self._start_image = start_image
+        self._start_image, self._temporal = start_image, temporal
         start = time.perf_counter()
         self._loss = loss
         self.settings, self.loss = settings, loss.name
@@ -101,7 +105,8 @@ class Transfer:
         self._style_indices = loss.style_layers(settings.layers.style)
         self._value_and_grad = value_and_grad_fn(self._extractor, loss, self._style_indices)
         self._refreshes = hasattr(loss.statistic, "refresh")  # re-matches to the current image (mrf)
-        self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight])
+        temporal = self._temporal.weight if self._temporal is not None else 0.0
+        self._weights = tf.constant([settings.content_weight, settings.style_weight, settings.tv_weight, temporal])
 
     @classmethod
     def alone(
@@ -177,10 +182,11 @@ class Transfer:
         return image
 
     def _event(self, iteration: int, total: float, size: int) -> Progress:
-        c, s, tv = self._last_terms
+        c, s, tv, temporal = self._last_terms
         last = iteration == self.settings.iterations or self.converged
         preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
-        return Progress(self.loss, iteration, self.settings.iterations, self.seconds, c, s, tv, total, preview, size)
+        its = self.settings.iterations
+        return Progress(self.loss, iteration, its, self.seconds, c, s, tv, total, preview, size, temporal)
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:
         """Targets and the starting image (1, h, w, 3) of the stage at `size` px (long side)."""
@@ -191,10 +197,15 @@ class Transfer:
         self._targets = loss_targets(
             self._loss, content, styles, features, self.settings.seed, self._style_indices, style_plan
         )
-        if previous is None:
-            self._start = self._initial_image(content, styles[style_plan.active[0]])
-        else:
+        if self._temporal is not None:
+            linked = temporal_target(self._temporal, content.shape[:2], self.settings.colors == "content")
+            self._targets = self._targets._replace(temporal=linked)
+        if previous is not None:
             self._start = upscale(previous, content.shape[:2])[None]
+        elif self._temporal is not None and self._temporal.warm_start:
+            self._start = self._targets.temporal.previous.numpy()
+        else:
+            self._start = self._initial_image(content, styles[style_plan.active[0]])
 
     def evaluate(self, x: np.ndarray, refresh: bool = False) -> tuple[float, np.ndarray]:
         """The objective and its gradient at x (1, h, w, 3), at the current stage's size."""

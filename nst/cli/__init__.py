@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import NoReturn
 
-from nst.cli import bench, comparisons, grids, listings, votes
+from nst.cli import bench, comparisons, grids, listings, video, votes
 from nst.cli.terminal import EXIT_BAD_INPUT
 from nst.errors import NSTError
 
@@ -32,6 +32,6 @@ def parser() -> argparse.ArgumentParser:
     """Every command, each added by its module's `register`."""
     top = _Parser(prog="nst", description="Neural style transfer on VGG16: compare loss functions side by side.")
     commands = top.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
-    for module in (listings, comparisons, bench, grids, votes):
+    for module in (listings, comparisons, video, bench, grids, votes):
         module.register(commands)
     return top

@@ -12,7 +12,8 @@ from nst.settings import FIELDS, Settings
 
 
 def add_settings(parser: argparse.ArgumentParser, fields: dict[str, Described] = FIELDS) -> None:
-    """A flag for every field of `fields` (Settings') that is on the command line, and --preserve-colors."""
+    """A flag for every field of `fields` (Settings', or another described dataclass's: nst.video.settings) that
+    is on the command line, and with Settings' --preserve-colors."""
     for field in fields.values():
         if field.about.off_cli:
             continue
@@ -20,9 +21,10 @@ def add_settings(parser: argparse.ArgumentParser, fields: dict[str, Described] =
         parser.add_argument(
             field.flag, dest=field.name, type=kind, metavar=field.metavar, help=_escaped(flag_help(field))
         )
-    parser.add_argument(
-        "--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only"
-    )
+    if fields is FIELDS:
+        parser.add_argument(
+            "--preserve-colors", action="store_true", help="same as --colors content: transfer luminance only"
+        )
 
 
 def flag_help(field: Described) -> str:
@@ -44,22 +46,30 @@ def _escaped(text: str) -> str:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, tuple):  # a list's default, as it is typed: 0,200
+        return ",".join(_shown(item) for item in value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The Settings the flags give: each field's flag where given, else its default."""
-    given = {name: getattr(args, name, None) for name in FIELDS}  # the loss is not one
+    values = values_from(args)  # the loss is not one
+    if args.preserve_colors:
+        values["colors"] = "content"
+    return Settings(**values)
+
+
+def values_from(args: argparse.Namespace, fields: dict[str, Described] = FIELDS) -> dict[str, object]:
+    """The values of the flags of `fields` that were given, parsed: a list from its comma-separated text."""
+    given = {name: getattr(args, name, None) for name in fields}
     values = {name: value for name, value in given.items() if value is not None}
     for name, text in list(values.items()):
-        field = FIELDS[name]
+        field = fields[name]
         if field.several and field.kind is float:
             values[name] = numbers(field.flag, text) if text else ()
         elif field.several:
             values[name] = tuple(part.strip() for part in text.split(",") if part.strip())
-    if args.preserve_colors:
-        values["colors"] = "content"
-    return Settings(**values)
+    return values
 
 
 def numbers(flag: str, text: str) -> tuple[float, ...]:
