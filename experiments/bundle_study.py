@@ -1,8 +1,9 @@
 """Ship a finished `nst study` folder as the bundled study (docs/study): the page's gallery and vote pool.
 
 Replaces docs/study with the study's unit folders slimmed by nst.votes.gallery.export (each output as a
-JPEG, quality 90, with config.json, metrics.json and history.csv), its tables and plots as written, the
-contact sheet as contact.jpg, and a "## Files" section at the end of study.md saying so.
+JPEG, quality 90, with config.json, metrics.json and history.csv), its tables and plots as written (the
+contact sheet left out: a row per run, tens of MB for a large study, and the units' folders hold every
+output), and a "## Files" section at the end of study.md saying so.
 
 python experiments/bundle_study.py out/study [--dest docs/study]
 """
@@ -25,13 +26,12 @@ A copy of the study's folder as `nst study` wrote it, each unit's folder slimmed
 comparison sheets and run.json stay behind). The fronts' runs at the other style weights (`<unit>__w-<weight>`) \
 are not shipped as folders: their rows are in results.csv, from which every number of study.md reproduces \
 (nst.study.analysis reads results.csv where the run folders kept no record). The contact sheet \
-is `contact.jpg` (JPEG of `contact.png`). These folders are the page's gallery: the Compare view shows them at \
-once and the Vote view draws its pairs from them.
+(a row per run, tens of MB here) is left out: every output is in its unit's folder. These folders are the \
+page's gallery: the Compare view shows them at once and the Vote view draws its pairs from them.
 """
 
 
 def bundle(study: Path, dest: Path) -> int:
-    from PIL import Image
 
     from nst.votes.gallery import export
 
@@ -42,9 +42,8 @@ def bundle(study: Path, dest: Path) -> int:
         shutil.copy(study / name, dest / name)
     for plot in [*study.glob("study-*.png"), *study.glob("fronts-*.png")]:
         shutil.copy(plot, dest / plot.name)
-    Image.open(study / "contact.png").convert("RGB").save(dest / "contact.jpg", quality=90)
-    with (dest / "study.md").open("a") as text:
-        text.write(FILES_SECTION)
+    text = (dest / "study.md").read_text().replace("Contact sheet: [contact.png](contact.png)\n", "")
+    (dest / "study.md").write_text(text + FILES_SECTION)
     return units
 
 

@@ -149,7 +149,8 @@ def report(outputs: list[Output], paintings, contents, size: int) -> list[str]:
     lines += [
         "",
         "Pooled: all outputs together, so the differences between units (painting, photo) enter; within-unit:",
-        "the six losses of one content x style pair ranked against each other, the comparison a study makes,",
+        f"the {len({o.loss for o in outputs})} outputs of one content x style pair (its losses and the feed-forward "
+        "network's) ranked against each other, the comparison a study makes,",
         "median over units.",
         "style_distance (the Gram-matrix yardstick, optimised by mse) is shown for comparison.",
         "",

@@ -209,7 +209,7 @@ def test_closing_the_tab_ends_the_work(server, browser):
 
 
 def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browser):
-    from nst.votes import store
+    from nst.votes import gallery, store
 
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     page.goto(server[0] + "/vote")
@@ -219,7 +219,7 @@ def test_a_vote_in_chromium_is_revealed_and_found_in_the_database(server, browse
     assert_no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "page-vote.png"), full_page=True)
     [row] = store.all_votes(store.engine(server[2]))
-    shown_left = row["loss_a"] if row["left"] == "a" else row["loss_b"]
+    shown_left = gallery.shown_name(row["loss_a"] if row["left"] == "a" else row["loss_b"])  # the baseline by its label
     assert row["choice"] == "left" and revealed == f"Left: {shown_left}"
     page.goto(server[0] + "/ratings")
     page.get_by_text("1 vote(s) from 1 page session(s)", exact=False).wait_for(timeout=60_000)

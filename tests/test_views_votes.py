@@ -33,8 +33,8 @@ def test_a_vote_is_revealed_and_kept(votes_db):
     assert ballot.left.loss != ballot.right.loss and ballot.left.unit == ballot.right.unit
     assert not any(ballot.left.loss in m.value for m in at.markdown if m.value.startswith("Left"))  # hidden
     at.button(key="vote_right").click().run()
-    assert f"Left: **{ballot.left.loss}**" in [m.value for m in at.markdown]
-    assert any(f"You preferred **{ballot.right.loss}**" in s.value for s in at.success)
+    assert f"Left: **{gallery.shown_name(ballot.left.loss)}**" in [m.value for m in at.markdown]
+    assert any(f"You preferred **{gallery.shown_name(ballot.right.loss)}**" in s.value for s in at.success)
     assert at.button(key="vote_left").disabled
     [row] = store.all_votes(store.engine(votes_db))
     assert (row["choice"], row["ticket"]) == ("right", ballot.ticket)

@@ -11,6 +11,7 @@ from nst import baseline
 from nst.artifacts import artifacts
 from nst.compare import Comparison, ComparisonResult, RunResult
 from nst.errors import NSTError
+from nst.metrics import IMAGE_YARDSTICKS
 from nst.settings import Settings
 from nst.study.design import WEIGHT_MARK
 from nst.votes import gallery, ratings, store
@@ -176,7 +177,8 @@ def test_the_study_table_reads_study_csv():
     mae = next(t for t in tests if (t["yardstick"], t["loss"], t["baseline"], t["comparison"]) == wanted)
     expected = f"{float(mae['crossed_effect']):.2f}x" + (" *" if mae["significant"] == "True" else "")
     assert rows["style distance (lower)"]["mae / mse"] == expected
-    assert len(rows) == 6 and all(len(row) == 6 for row in rows.values())  # 5 losses against mse
+    losses = {t["loss"] for t in tests if t["baseline"] == "mse" and t["comparison"] == "equal weight"}
+    assert len(rows) == len(IMAGE_YARDSTICKS) and all(len(row) == 1 + len(losses) for row in rows.values())
     assert gallery.study_table("/nonexistent") == []
 
 
@@ -189,3 +191,33 @@ def test_the_study_facts_are_its_units_and_their_settings(files, tmp_path):
     write_artifacts_files(files, tmp_path / "study" / "chelsea__starry_night")
     assert gallery.study_facts(tmp_path / "study") == (1, "mse", 32, 2, "vgg16-hed")  # as the fixture made it
     assert gallery.study_facts(tmp_path / "nothing") is None
+
+
+@pytest.mark.slow
+def test_the_bundled_study_md_numbers_reproduce_from_its_results_csv():
+    """A second route to docs/study/study.csv: the study designed again from what results.csv and a unit's
+    config.json say, analysed from results.csv alone (the run folders shipped keep no run record)."""
+    import csv
+
+    from nst.study.analysis import analyse
+    from nst.study.design import design
+
+    folder = gallery.GALLERY
+    rows = list(csv.DictReader((folder / "results.csv").open()))
+    config = json.loads(next(folder.glob("*/config.json")).read_text())
+    settings = Settings().replace(**{k: tuple(v) if isinstance(v, list) else v for k, v in config["settings"].items()})
+    contents = list(dict.fromkeys(r["content"] for r in rows))
+    styles = list(dict.fromkeys(r["style"] for r in rows))
+    fronts = list(dict.fromkeys(r["loss"] for r in rows if WEIGHT_MARK in r["run"]))
+    weights = sorted({float(r["style_weight"]) for r in rows} - {settings.style_weight})
+    study = design(contents, styles, config["losses"], settings, 1, folder, (), weights, fronts)
+    again = analyse(study, folder)
+    shipped = list(csv.DictReader((folder / "study.csv").open()))
+    assert [(t.yardstick, t.loss, t.baseline, t.comparison, t.n) for t in again.tests] == [
+        (t["yardstick"], t["loss"], t["baseline"], t["comparison"], int(t["n"])) for t in shipped
+    ]
+    # results.csv keeps 6 significant digits of each value: the effects and p-values agree to about that
+    assert [t.crossed_effect for t in again.tests] == pytest.approx(
+        [float(t["crossed_effect"]) for t in shipped], rel=1e-3
+    )
+    assert [t.significant for t in again.tests] == [t["significant"] == "True" for t in shipped]
