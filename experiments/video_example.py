@@ -62,7 +62,7 @@ def example() -> None:
     sheet = Image.open(out.with_suffix("") / "sheet.png").convert("RGB")
     sheet.save(DOCS / "sheet.jpg", quality=80)
     metrics = json.loads((out.with_suffix("") / "metrics.json").read_text())
-    (DOCS / "example.md").write_text(_table(metrics, args, took))
+    (DOCS / "example.md").write_text(_table(metrics, args, took, out.with_suffix("")))
     sizes = {name: (DOCS / name).stat().st_size // 1024 for name in ("example.mp4", "sheet.jpg")}
     print(f"wrote {DOCS}/example.mp4 ({sizes['example.mp4']} KB), sheet.jpg ({sizes['sheet.jpg']} KB), example.md")
     if max(sizes.values()) > 300:
@@ -81,7 +81,7 @@ def speed() -> None:
     lines = [
         "# nst video: speed at 256 px",
         "",
-        f"`nst {' '.join(_relative(args))}`, on {_machine()}.",
+        f"`nst {' '.join(_relative(args))}`, on {_machine(out.with_suffix(''))}.",
         "",
         "| frames | iterations | seconds |",
         "| --- | ---: | ---: |",
@@ -108,11 +108,11 @@ def _timed(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def _table(metrics: dict, args: list[str], took: float) -> str:
+def _table(metrics: dict, args: list[str], took: float, folder: Path) -> str:
     rows = [
         "# nst video: the bundled example",
         "",
-        f"`nst {' '.join(_relative(args))}`, {took / 60:.0f} min on {_machine()}. The content clip's own "
+        f"`nst {' '.join(_relative(args))}`, {took / 60:.0f} min on {_machine(folder)}. The content clip's own "
         "warping error (a video moving "
         f"exactly as its content would score about this): {metrics['content_warping_error']:.4g}.",
         "",
@@ -135,10 +135,12 @@ def _relative(args: list[str]) -> list[str]:
     return [str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in args]
 
 
-def _machine() -> str:
+def _machine(folder: Path) -> str:
+    """The machine, and the precision the network ran in there (auto: bfloat16 where native)."""
     from nst.speed.tables import machine
 
-    return machine()
+    precision = json.loads((folder / "config.json").read_text())["precision"]
+    return f"{machine()}, the network in {precision}"
 
 
 if __name__ == "__main__":

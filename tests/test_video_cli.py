@@ -4,8 +4,7 @@ import json
 import pytest
 
 from nst import limits
-from nst.cli import main
-from nst.cli import video as video_command
+from nst.cli import main, terminal
 from nst.video.clip import Cut, read_clip, write_video
 
 from .conftest import STYLE
@@ -57,7 +56,7 @@ def test_a_ctrl_c_keeps_the_frames_and_writes_a_shorter_video(clip, tmp_path, mo
         def pressed(self) -> bool:
             return len(list(frames.glob("0*.png"))) >= 2
 
-    monkeypatch.setattr(video_command, "stop_on_ctrl_c", lambda: contextlib.nullcontext(PressedAfterTwoFrames()))
+    monkeypatch.setattr(terminal, "stop_on_ctrl_c", lambda: contextlib.nullcontext(PressedAfterTwoFrames()))
     out = tmp_path / "out.mp4"
     args = ["video", str(clip), str(STYLE), "--out", str(out), "--frames", "0:4", "--losses", "mse", *TINY]
     assert main(args) == 130

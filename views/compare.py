@@ -22,7 +22,7 @@ from views.image_picker import DEFAULT_SAMPLES, image_picker, sample_paths
 from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
 from views.settings_panel import PARAMS, layer_params, sidebar
-from views.shared import engine, gallery, pool, run_queue
+from views.shared import engine, gallery, in_turn, pool, run_queue
 from views.style_controls import LINK_PARAMS as STYLE_PARAMS
 from views.style_controls import style_controls
 
@@ -210,21 +210,10 @@ def live_view() -> None:
     given back then, and a rerun continues the same stream, at the front of the line."""
     state = st.session_state
     job: Job = state.job
-    ticket, queue = state.ticket, run_queue()  # the ticket is held here: a closed tab's state may be gone
     bar = st.progress(0.0, text="Waiting for a free slot...")
-    queue.join(ticket, front=job.started)
-    try:
-        while not queue.try_start(ticket):
-            bar.progress(
-                0.0,
-                text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} run slot(s) of this server",
-            )
-            time.sleep(0.5)
-        _consume(job, bar)
-    except NSTError as error:
-        state.run_error = str(error)
-    finally:
-        queue.leave(ticket)
+    # the ticket is held here: a closed tab's state may be gone
+    if error := in_turn(state.ticket, bar, job.started, lambda: _consume(job, bar)):
+        state.run_error = error
     finish()
     st.rerun()
 

@@ -33,6 +33,25 @@ def run_queue() -> RunQueue:
     return RunQueue(limits.concurrent_runs())
 
 
+def in_turn(ticket: str, bar, front: bool, work) -> str:
+    """Waits in the server's run queue with `ticket`, showing the place in line on `bar`, then calls `work()`:
+    "" when it ended (or the page interrupted it), else the NSTError's message. The slot is given back
+    however it ends (Stop, another widget, a closed tab), and `front` puts a run that already began first."""
+    queue = run_queue()
+    queue.join(ticket, front=front)
+    try:
+        while not queue.try_start(ticket):
+            place = f"place {queue.place(ticket)} in line for the {queue.slots} run slot(s) of this server"
+            bar.progress(0.0, text=f"Waiting: {place}")
+            time.sleep(0.5)
+        work()
+    except NSTError as error:
+        return str(error)
+    finally:
+        queue.leave(ticket)
+    return ""
+
+
 class Engine:
     """TensorFlow and the default model, loaded in a background thread from the server's first visit on,
     so that the page paints at once instead of waiting for them. Whoever needs them before they are

@@ -23,7 +23,7 @@ from nst.video.settings import DEFAULT_TEMPORAL_WEIGHT, VideoSettings
 from nst.video.stylize import VideoJob, prepare_video
 from views.image_picker import sample_paths
 from views.settings_panel import weight_names
-from views.shared import ASSETS, run_queue, sample_image
+from views.shared import ASSETS, in_turn, run_queue, sample_image
 
 SAMPLE_CLIP = ASSETS / "video" / "chelsea_pan.mp4"
 SAMPLE_LABEL = "the bundled sample: a slow pan over Chelsea the cat (3 s, 12 fps; CC0)"
@@ -142,18 +142,10 @@ def live_view() -> None:
     interruption (Stop, another widget) gives the slot back; a rerun goes on with the same stream."""
     state = st.session_state
     job: VideoJob = state.video_job
-    ticket, queue = state.video_ticket, run_queue()
     bar = st.progress(0.0, text=f"Waiting for a free slot... (estimated at most {state.video_estimate})")
-    queue.join(ticket, front=any(job.done.values()))
-    try:
-        while not queue.try_start(ticket):
-            bar.progress(0.0, text=f"Waiting: place {queue.place(ticket)} in line for the {queue.slots} run slot(s)")
-            time.sleep(0.5)
-        _consume(job, bar)
-    except NSTError as error:
-        state.video_error = str(error)
-    finally:
-        queue.leave(ticket)
+    front = any(job.done.values())
+    if error := in_turn(state.video_ticket, bar, front, lambda: _consume(job, bar)):
+        state.video_error = error
     finish()
     st.rerun()
 

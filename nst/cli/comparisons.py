@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from nst.cli.flags import add_losses, add_settings, settings_from
-from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, stop_on_ctrl_c, warn_emulated
+from nst.cli.terminal import EXIT_INTERRUPTED, follow, progress_bar, warn_emulated
 from nst.errors import NSTError
 from nst.settings import Settings
 
@@ -74,7 +74,8 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
     job = prepare(request)  # checked once; refused here if it cannot fit this machine
     if not args.quiet:
         print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
-    interrupted = _follow(job, None if args.quiet else progress_bar(len(losses) * settings.iterations, "it"))
+    bar = None if args.quiet else progress_bar(len(losses) * settings.iterations, "it")
+    interrupted = follow(job.events(), _drawer(bar), bar)
     result = job.result()
     for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
         print(f"nst: {notice}", file=sys.stderr)
@@ -84,23 +85,17 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
     return job, result, interrupted
 
 
-def _follow(job, bar) -> bool:
-    """Draws the job's events on `bar` (None: quiet); True if Ctrl-C stopped it."""
-    interrupted = False
-    try:
-        with stop_on_ctrl_c() as ctrl_c:
-            for event in job.events():
-                if ctrl_c.pressed:  # stopping is not asking for the next event
-                    break
-                if bar and event.iteration:
-                    bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
-                    bar.update(1)
-            interrupted = ctrl_c.pressed
-    except KeyboardInterrupt:  # the second Ctrl-C
-        interrupted = True
-    if bar:
-        bar.close()
-    return interrupted
+def _drawer(bar):
+    """How an event of a comparison moves `bar` (None: quiet): a step per iteration, the loss beside it."""
+    if bar is None:
+        return None
+
+    def draw(event) -> None:
+        if event.iteration:
+            bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
+            bar.update(1)
+
+    return draw
 
 
 def _print_table(result) -> None:

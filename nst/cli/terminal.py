@@ -6,7 +6,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from nst.backbone.precision import emulation_warning
@@ -60,6 +60,26 @@ def stop_on_ctrl_c() -> Iterator[CtrlC]:
         yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def follow(events: Iterable, draw: Callable[[object], None] | None, bar) -> bool:
+    """Asks for `events` one by one, drawing each with `draw` (None: quiet) on `bar` (closed at the end),
+    until they end or Ctrl-C: True if Ctrl-C stopped them. Stopping is not asking for the next event, so
+    what was made is kept; a second Ctrl-C stops at once (inside the event in hand)."""
+    interrupted = False
+    try:
+        with stop_on_ctrl_c() as ctrl_c:
+            for event in events:
+                if ctrl_c.pressed:
+                    break
+                if draw is not None:
+                    draw(event)
+            interrupted = ctrl_c.pressed
+    except KeyboardInterrupt:  # the second Ctrl-C
+        interrupted = True
+    if bar:
+        bar.close()
+    return interrupted
 
 
 def warn_emulated(precisions: set[str]) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from nst.cli.flags import add_losses, add_settings, settings_from, values_from
-from nst.cli.terminal import EXIT_INTERRUPTED, progress_bar, stop_on_ctrl_c, warn_emulated
+from nst.cli.terminal import EXIT_INTERRUPTED, follow, progress_bar, warn_emulated
 from nst.errors import VideoError
 from nst.video.settings import VIDEO_FIELDS, VideoSettings
 
@@ -48,7 +48,8 @@ def _video(args: argparse.Namespace) -> int:
     tracks = len(job.tracks)
     if not args.quiet:
         print(f"nst: {job.frames} frames x {tracks} tracks, estimated at most {estimate.describe()}", file=sys.stderr)
-    interrupted = _follow(job, None if args.quiet else progress_bar(job.frames * tracks, "frame", job.on_disk()))
+    bar = None if args.quiet else progress_bar(job.frames * tracks, "frame", job.on_disk())
+    interrupted = follow(job.events(), _drawer(bar), bar)  # the frames done are on disk
     result = job.result()
     for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
         print(f"nst: {notice}", file=sys.stderr)
@@ -60,27 +61,21 @@ def _video(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if interrupted else 0
 
 
-def _follow(job, bar) -> bool:
-    """Draws the job's events on `bar` (None: quiet), a step per finished frame; True if Ctrl-C stopped it."""
-    interrupted = False
-    try:
-        with stop_on_ctrl_c() as ctrl_c:
-            for event in job.events():
-                if ctrl_c.pressed:  # stopping is not asking for the next event: the frames done are on disk
-                    break
-                if bar and event.step is not None and event.step.iteration:
-                    step = event.step
-                    where = f"{event.track}, frame {event.frame + 1}/{event.frames}"
-                    bar.set_postfix_str(f"{where}, it {step.iteration}/{step.iterations}", refresh=False)
-                    bar.update(0)  # redrawn as often as the bar allows
-                elif bar and event.step is None and not event.resumed:
-                    bar.update(1)
-            interrupted = ctrl_c.pressed
-    except KeyboardInterrupt:  # the second Ctrl-C
-        interrupted = True
-    if bar:
-        bar.close()
-    return interrupted
+def _drawer(bar):
+    """How a video job's event moves `bar` (None: quiet): a step per finished frame, its iterations beside."""
+    if bar is None:
+        return None
+
+    def draw(event) -> None:
+        if event.step is not None and event.step.iteration:
+            step = event.step
+            where = f"{event.track}, frame {event.frame + 1}/{event.frames}"
+            bar.set_postfix_str(f"{where}, it {step.iteration}/{step.iterations}", refresh=False)
+            bar.update(0)  # redrawn as often as the bar allows
+        elif event.step is None and not event.resumed:
+            bar.update(1)
+
+    return draw
 
 
 def _print_table(result) -> None:
