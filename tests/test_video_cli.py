@@ -71,3 +71,19 @@ def test_a_ctrl_c_keeps_the_frames_and_writes_a_shorter_video(clip, tmp_path, mo
     assert main(args) == 0
     assert len(read_clip(out, Cut(), 40).frames) == 4
     assert (frames / "00001.png").stat().st_mtime_ns == kept  # read back, not made again
+
+
+def test_a_video_starts_from_its_own_style_weight_and_a_given_one_wins():
+    """nst video's --style-weight defaults to VIDEO_STYLE_WEIGHT (its help says so); a given weight is kept."""
+    from nst.cli import parser
+    from nst.cli.flags import settings_from
+    from nst.settings import Settings
+    from nst.video.settings import VIDEO_STYLE_WEIGHT
+
+    assert VIDEO_STYLE_WEIGHT != Settings().style_weight
+    given = parser().parse_args(["video", "c.mp4", "s.jpg", "--out", "o.mp4"])
+    assert settings_from(given).style_weight == VIDEO_STYLE_WEIGHT
+    chosen = parser().parse_args(["video", "c.mp4", "s.jpg", "--out", "o.mp4", "--style-weight", "7"])
+    assert settings_from(chosen).style_weight == 7.0
+    still = parser().parse_args(["run", "c.png", "s.jpg", "--out", "o.png"])
+    assert settings_from(still).style_weight == Settings().style_weight  # the other commands keep the engine's

@@ -19,7 +19,7 @@ from nst.metrics import YARDSTICKS
 from nst.settings import Settings
 from nst.video.artifacts import finished, metrics, write_outputs
 from nst.video.clip import Cut, FrameRange
-from nst.video.settings import DEFAULT_TEMPORAL_WEIGHT, VideoSettings
+from nst.video.settings import DEFAULT_TEMPORAL_WEIGHT, VIDEO_STYLE_WEIGHT, VideoSettings
 from nst.video.stylize import VideoJob, prepare_video
 from views.image_picker import sample_paths
 from views.settings_panel import weight_names
@@ -82,13 +82,15 @@ def options() -> tuple[Settings | None, VideoSettings | None, list[str], int]:
     losses = left.multiselect("Losses", LOSSES.names(), default=["mse", "mae"], max_selections=3, key="video_losses")
     weight = left.number_input("Temporal weight", 0.0, limits.MAX_WEIGHT, DEFAULT_TEMPORAL_WEIGHT, key="video_weight")
     without = left.checkbox("Also without the temporal term (weight 0)", value=True, key="video_without")
+    style_weight = left.number_input("Style weight", 0.0, limits.MAX_WEIGHT, VIDEO_STYLE_WEIGHT, key="video_style")
     frames = right.slider("Frames, from the start", 2, limits.PAGE_VIDEO_FRAMES, 12, key="video_frames")
     size = right.slider("Working size (px, long side)", 64, 256, 128, step=32, key="video_size")
     iterations = right.number_input("Iterations, at most, per frame", 2, 300, 40, key="video_iterations")
     weights = right.selectbox("Backbone weights", weight_names("vgg16"), key="video_weights")
     try:
         chosen = sorted({0.0, weight} if without else {weight})
-        settings = Settings(size=size, iterations=iterations, tolerance=0.01, weights=weights)
+        chosen_settings = {"size": size, "iterations": iterations, "weights": weights, "style_weight": style_weight}
+        settings = Settings(tolerance=0.01, **chosen_settings)
         return settings, VideoSettings(temporal_weights=tuple(chosen)), losses, frames
     except NSTError as error:
         st.error(str(error))

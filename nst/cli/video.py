@@ -9,7 +9,8 @@ from pathlib import Path
 from nst.cli.flags import add_losses, add_settings, settings_from, values_from
 from nst.cli.terminal import EXIT_INTERRUPTED, follow, progress_bar, warn_emulated
 from nst.errors import VideoError
-from nst.video.settings import VIDEO_FIELDS, VideoSettings
+from nst.settings import Settings
+from nst.video.settings import VIDEO_FIELDS, VIDEO_STYLE_WEIGHT, VideoSettings
 
 
 def register(commands) -> None:
@@ -23,8 +24,17 @@ def register(commands) -> None:
     video.add_argument("--fps", type=float, metavar="N", help="take N frames a second (default: the clip's rate)")
     add_settings(video, VIDEO_FIELDS)
     add_settings(video)
+    _start_style_weight_at(video, VIDEO_STYLE_WEIGHT)
     video.add_argument("--quiet", action="store_true", help="no progress bar")
     video.set_defaults(command=_video)
+
+
+def _start_style_weight_at(parser: argparse.ArgumentParser, weight: float) -> None:
+    """--style-weight defaults to a video's own weight here (nst.video.settings.VIDEO_STYLE_WEIGHT), its help
+    saying so."""
+    action = next(a for a in parser._actions if a.dest == "style_weight")
+    action.default = weight
+    action.help = action.help.replace(f"default {Settings().style_weight:g}", f"default {weight:g} for a video")
 
 
 def _video(args: argparse.Namespace) -> int:

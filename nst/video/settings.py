@@ -16,6 +16,11 @@ from nst.errors import SettingError
 # measurement behind the default.
 DEFAULT_TEMPORAL_WEIGHT = 200.0
 LATER_STARTS = ("warped", "init")
+# The style weight a video starts from (nst video's --style-weight default and the page's Video view), below the
+# engine's 10: each warm-started frame goes on optimising from the last, and at 10 the frames drifted toward the
+# painting's own layout (its cypress and moon replaced the cat's face within 3 s of the bundled clip at 160 and
+# 256 px); at 3 the face stayed (docs/video.md).
+VIDEO_STYLE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
