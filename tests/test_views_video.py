@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nst.video.settings import VIDEO_STYLE_WEIGHT
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -18,6 +20,7 @@ def test_the_video_view_offers_the_sample_clip_and_computes_nothing_until_asked(
     at = open_view()
     assert not at.exception and not at.error
     assert at.multiselect(key="video_losses").value == ["mse", "mae"]
+    assert at.number_input(key="video_style_weight").value == VIDEO_STYLE_WEIGHT  # a video's own (docs/video.md)
     assert not at.button(key="video_run").disabled and at.button(key="video_stop").disabled
     assert "video_job" not in at.session_state
 
@@ -29,8 +32,10 @@ def test_a_tiny_clip_run_shows_the_video_the_steadiness_table_and_the_sheet():
     at.slider(key="video_size").set_value(64)
     at.number_input(key="video_iterations").set_value(2)
     at.selectbox(key="video_weights").set_value("vgg16-hed")
+    at.number_input(key="video_style_weight").set_value(5.0)
     at.button(key="video_run").click().run()
     assert not at.exception and not at.error
+    assert at.session_state["video_job"].settings.style_weight == 5.0
     table = at.table[0].value
     assert list(table.index) == [
         "feedforward",
