@@ -82,7 +82,9 @@ def options() -> tuple[Settings | None, VideoSettings | None, list[str], int]:
     losses = left.multiselect("Losses", LOSSES.names(), default=["mse", "mae"], max_selections=3, key="video_losses")
     weight = left.number_input("Temporal weight", 0.0, limits.MAX_WEIGHT, DEFAULT_TEMPORAL_WEIGHT, key="video_weight")
     without = left.checkbox("Also without the temporal term (weight 0)", value=True, key="video_without")
-    style_weight = left.number_input("Style weight", 0.0, limits.MAX_WEIGHT, VIDEO_STYLE_WEIGHT, key="video_style_weight")
+    style_weight = left.number_input(
+        "Style weight", 0.0, limits.MAX_WEIGHT, VIDEO_STYLE_WEIGHT, key="video_style_weight"
+    )
     frames = right.slider("Frames, from the start", 2, limits.PAGE_VIDEO_FRAMES, 12, key="video_frames")
     size = right.slider("Working size (px, long side)", 64, 256, 128, step=32, key="video_size")
     iterations = right.number_input("Iterations, at most, per frame", 2, 300, 40, key="video_iterations")
