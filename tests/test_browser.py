@@ -380,3 +380,49 @@ def test_the_feed_forward_result_follows_a_new_style_within_two_seconds(server, 
     assert_no_exception(page)
     page.close()
     assert seconds < 2.0
+
+
+def square_clip(path: Path, frames: int = 4) -> Path:
+    """A few frames of a square moving right over a static background, 64 px, written as the page's videos are."""
+    from nst.video.clip import write_video
+
+    from .video_frames import square_frame
+
+    return write_video([square_frame(x) for x in range(8, 8 + 4 * frames, 4)], 8.0, path)
+
+
+def test_an_uploaded_clip_is_styled_to_a_result_video_in_chromium(server, browser, tmp_path):
+    from nst.video.artifacts import LABEL_HEIGHT
+
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
+    page.goto(server[0] + "/video")
+    run = page.get_by_role("button", name="Style the clip")
+    run.wait_for(timeout=60_000)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(square_clip(tmp_path / "square.mp4"))
+    page.get_by_text("square.mp4", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Remove mae").click()  # one loss: mse
+    page.get_by_text("Also without the temporal term", exact=False).click()  # one temporal weight
+    for slider in page.get_by_role("slider").all():  # frames 2, working size 64 px: each slider's minimum
+        slider.focus()
+        page.keyboard.press("Home")
+    box = page.get_by_role("spinbutton", name="Iterations, at most, per frame")
+    box.fill("2")
+    box.press("Enter")
+    page.locator("[data-testid='stSelectbox']", has_text="Backbone weights").click()
+    page.get_by_role("option", name="vgg16-hed").click()
+    page.wait_for_timeout(1000)
+    assert [s.inner_text() for s in page.get_by_test_id("stSliderThumbValue").all()] == ["2", "64"]
+    run.click()
+    page.get_by_role("heading", name="Result", exact=True).wait_for(timeout=120_000)
+    page.get_by_role("button", name="video.mp4").wait_for()
+    result = page.locator("[data-testid='stVideo']").last  # the first is the uploaded clip's preview
+    assert page.locator("[data-testid='stVideo']").count() == 2 and result.get_attribute("src")
+    rows = page.locator("[data-testid='stTable'] tbody th").all_inner_texts()
+    assert rows == ["feedforward", "mse"]  # the baseline's track and mse's at the one temporal weight
+    loaded = "v => v.readyState >= 1 || new Promise(done => v.addEventListener('loadedmetadata', done, {once: true}))"
+    result.evaluate(loaded)  # Chromium decodes it
+    shape = result.evaluate("v => [v.videoWidth, v.videoHeight, v.duration]")
+    assert shape[:2] == [3 * 64, 64 + LABEL_HEIGHT] and shape[2] == pytest.approx(2 / 8)  # content, both, 2 frames
+    assert_no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "page-video-upload.png"), full_page=True)
+    page.close()
