@@ -74,7 +74,10 @@ def side_by_side(result: VideoResult, count: int):
 
 def _labelled(image: np.ndarray, label: str, font) -> np.ndarray:
     strip = Image.new("RGB", (image.shape[1], LABEL_HEIGHT), BACKGROUND)
-    ImageDraw.Draw(strip).text((3, 1), label, fill=INK, font=font)
+    draw = ImageDraw.Draw(strip)
+    while len(label) > 1 and draw.textlength(label, font=font) > image.shape[1] - 4:  # a narrow panel: shortened
+        label = label[:-2] + "…"
+    draw.text((3, 1), label, fill=INK, font=font)
     return np.concatenate([np.asarray(strip), to_uint8(image)], axis=0)
 
 
