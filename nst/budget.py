@@ -9,6 +9,7 @@ EPYC with 24 GB (peak resident memory of one process: 0.93 GB at 256 px, 1.27 GB
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from nst.backbone.precision import native_bfloat16
 from nst.errors import SettingError
 from nst.images import working_shape
 from nst.settings import Settings
+from nst.tiles import steps_per_pass, tile_counts
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
@@ -55,21 +57,69 @@ def estimate(
     their time in units of one Gram loss's (nst.losses.catalogue.relative_cost), `n_losses` when not given. Several
     styles add their target passes and per-iteration statistics (`n_styles`), a little each."""
     shape = working_shape(content_shape, settings.size)
-    layers, network = settings.layers, settings.network
     precision = settings.network_precision
-    lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 per pixel
-    activation_bytes = activation_floats(layers, shape, network) * ACTIVATION_BYTES[precision] * ACTIVATION_FACTOR
-    memory = BASE_BYTES + activation_bytes + shape[0] * shape[1] * n_losses * lbfgs
+    counts = tile_counts(settings, content_shape)
+    memory = max(
+        _pass_memory(settings, _pass_shape(settings, working_shape(content_shape, size), count), n_losses)
+        for (size, _), count in zip(settings.stages, counts)
+    )
     # A style image larger than the content (style_scale > 1) runs its own forward pass: features only.
-    style_shape = working_shape(content_shape, max(1, round(settings.size * settings.style_scale)))
-    memory = max(memory, BASE_BYTES + activation_floats(layers, style_shape, network) * ACTIVATION_BYTES[precision])
+    style_shape = _pass_shape(
+        settings, working_shape(content_shape, max(1, round(settings.size * settings.style_scale))), max(counts)
+    )
+    activations = activation_floats(settings.layers, style_shape, settings.network) * ACTIVATION_BYTES[precision]
+    memory = max(memory, BASE_BYTES + activations)
+    # The yardsticks' judge: one float32 forward pass at the judge's size (nst.compare.Comparison.judge_size).
+    judge = working_shape(content_shape, min(settings.size, limits.JUDGE_MAX_SIZE))
+    memory = max(memory, BASE_BYTES + activation_floats(settings.layers, judge, settings.network) * 4)
+    if any(counts):  # tiled: the whole images beside the tile's pass (nst.tiled)
+        memory += _tiled_images_bytes(settings, shape, n_losses, n_styles)
     memory += BASELINE_BYTES if settings.baseline == "feedforward" else 0
     work = sum(
-        steps * iteration_flops(layers, working_shape(content_shape, size), network) for size, steps in settings.stages
+        _stage_work(settings, working_shape(content_shape, size), steps, count)
+        for (size, steps), count in zip(settings.stages, counts)
     )
     cost = n_losses if cost is None else cost
     seconds = work * EVALUATIONS_PER_ITERATION * cost / (FLOPS_PER_SECOND * speedup(precision, native_bfloat16()))
     return Estimate(int(memory), seconds + 2.0 * n_losses + 1.0 * (n_styles - 1))
+
+
+def _pass_shape(settings: Settings, shape: tuple[int, int], tiles: int) -> tuple[int, int]:
+    """What one network pass of a stage sees: the stage's whole image, or on a tiled stage one tile."""
+    return (min(shape[0], settings.tile), min(shape[1], settings.tile)) if tiles else shape
+
+
+def _pass_memory(settings: Settings, shape: tuple[int, int], n_losses: int) -> float:
+    """A pass at (h, w) `shape` with its gradient, and every loss's optimizer state at that shape."""
+    lbfgs = (2 * LBFGS_PAIRS + 4) * 3 * 8 if settings.optimizer == "lbfgs" else 4 * 3 * 8  # float64 per pixel
+    floats = activation_floats(settings.layers, shape, settings.network)
+    return (
+        BASE_BYTES
+        + floats * ACTIVATION_BYTES[settings.network_precision] * ACTIVATION_FACTOR
+        + shape[0] * shape[1] * n_losses * lbfgs
+    )
+
+
+def _tiled_images_bytes(settings: Settings, shape: tuple[int, int], n_losses: int, n_styles: int) -> float:
+    """float32 RGB images at the full size: per loss its canvas, best image and preview; the content and its
+    working copy; per style the painting and its copy at the content's shape; and the painting's mosaic
+    (nst.tiled: at most a tile's style-layer features, float32)."""
+    images = (3 * n_losses + 2 + 2 * n_styles) * shape[0] * shape[1] * 3 * 4
+    tile = (min(shape[0], settings.tile), min(shape[1], settings.tile))
+    style_only = dataclasses.replace(settings.layers, content=())
+    mosaic = n_styles * activation_floats(style_only, tile, settings.network) * 4
+    return images + mosaic
+
+
+def _stage_work(settings: Settings, shape: tuple[int, int], steps: int, tiles: int) -> float:
+    """FLOPs of one loss's stage: its steps at its shape; tiled, each tile's steps per pass and its targets'
+    two forward passes (one evaluation's worth) per pass, and the painting read once by blocks."""
+    if not tiles:
+        return steps * iteration_flops(settings.layers, shape, settings.network)
+    tile = _pass_shape(settings, shape, tiles)
+    per_tile = iteration_flops(settings.layers, tile, settings.network)
+    passes = settings.tile_passes
+    return tiles * passes * (steps_per_pass(steps, passes) + 1) * per_tile + tiles * per_tile / 2
 
 
 def speedup(precision: str, native: bool) -> float:
@@ -110,3 +160,18 @@ def available_memory() -> int:
 def duration(seconds: float) -> str:
     """A time as people say it: "40 s", "12 min"."""
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def largest_print(content_shape: tuple[int, int] = (3, 4)) -> str:
+    """One line for `nst limits` and the page: the largest tiled output (default settings, schedule tiled, one
+    loss, a 4:3 photo) that fits the memory available here now, with its estimate."""
+    base = Settings(schedule="tiled", baseline="none")
+    allowed = MEMORY_SHARE * available_memory()
+    for size in range(limits.MAX_TILED_SIZE, limits.MAX_SIZE - 1, -512):
+        found = estimate(base.replace(size=size), (*content_shape, 3), 1)
+        if found.memory_bytes <= allowed:
+            return (
+                f"largest print that fits this machine now: {size} px (schedule tiled, {base.tile} px tiles, one loss, "
+                f"{base.iterations} iterations, a 4:3 photo): {found.describe()}"
+            )
+    return f"no tiled print above {limits.MAX_SIZE} px fits the memory available now"

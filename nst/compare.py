@@ -14,9 +14,11 @@ from nst.errors import SettingError
 from nst.images import resize_long_side, working_shape
 from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
+from nst.progress import Progress
 from nst.settings import Settings
 from nst.styles import plan
-from nst.transfer import Progress, TargetCache, Transfer, check_inputs
+from nst.tiles import planned_steps
+from nst.transfer import TargetCache, Transfer, check_inputs
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Comparison:
         self._targets = TargetCache()  # stage size -> target features, for these images and settings only
         self.transfers: dict[str, Transfer] = {}
         self._judges: list[Judge] = []  # made once, by the first results()
+        self.planned_steps: int = planned_steps(settings, content_image.shape)  # per loss, tiles and passes included
 
     def events(self) -> Iterator[Progress]:
         streams = []
@@ -141,9 +144,12 @@ class Comparison:
         # yardsticks of different stroke sizes compare.
         styles = [resize_long_side(style, s.size) for style in self._images[1]]
         if not self._judges:
-            self._judges = [Judge(first.content_image, style, s.pooling) for style in styles]
+            judged = resize_long_side(first.content_image, self.judge_size)
+            self._judges = [Judge(judged, resize_long_side(style, self.judge_size), s.pooling) for style in styles]
         runs = {loss: self._result(transfer) for loss, transfer in self.transfers.items()}
         notices = tuple(dict.fromkeys(judge.notice for judge in self._judges if judge.notice))
+        if self.judge_size < s.size:
+            notices += (f"the yardsticks scored the outputs at {self.judge_size} px (long side), in one pass",)
         return ComparisonResult(
             s,
             self.losses,
@@ -158,6 +164,11 @@ class Comparison:
         )
 
     @property
+    def judge_size(self) -> int:
+        """The long side (px) the yardsticks score at: the working size, at most limits.JUDGE_MAX_SIZE."""
+        return min(self.settings.size, limits.JUDGE_MAX_SIZE)
+
+    @property
     def shares(self) -> tuple[float, ...]:
         """Each style's share of the style term (blend weight x mask area)."""
         shape = working_shape(self._images[0].shape, self.settings.size)
@@ -167,6 +178,7 @@ class Comparison:
         """The image yardsticks of `image` (the working size) by the judges of results() (call it first), and
         with several styles each style's own: each style-dependent yardstick is then the share-weighted mean
         of each style's (STYLE_YARDSTICKS)."""
+        image = resize_long_side(image, self.judge_size)
         by_style = [judge.score(image) for judge in self._judges]
         metrics = dict(by_style[0])
         if len(self._judges) > 1:

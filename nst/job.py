@@ -29,9 +29,9 @@ from nst.compare import Comparison, ComparisonResult, RunResult, estimate_for, l
 from nst.errors import FeedForwardError
 from nst.images import read_image
 from nst.losses.catalogue import DEFAULT_LOSSES, Loss
+from nst.progress import Progress
 from nst.settings import Settings
 from nst.styles import read_mask
-from nst.transfer import Progress
 
 
 class InputImage(NamedTuple):
@@ -140,6 +140,7 @@ class Job:
         self.estimate: Estimate = comparison.estimate
         self.settings: Settings = request.settings
         self.losses: list[str] = comparison.losses  # canonical names, in the order asked for
+        self.total_steps: int = len(self.losses) * comparison.planned_steps  # every loss's, tiles and passes included
         self._baseline = baseline
 
     def events(self) -> Iterator[Progress]:
@@ -182,7 +183,7 @@ class Job:
         return bool(self.comparison.transfers)
 
     def steps_done(self) -> int:
-        """Optimizer steps taken so far, all losses together (of len(losses) * settings.iterations)."""
+        """Optimizer steps taken so far, all losses together (of total_steps)."""
         return sum(max(0, len(transfer.history) - 1) for transfer in self.comparison.transfers.values())
 
     def histories(self) -> dict[str, list[Progress]]:

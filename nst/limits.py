@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 
 MIN_SIZE = 32  # px, long side of the working image: VGG16 halves it 4 times before block5
-MAX_SIZE = 2048  # px
+MAX_SIZE = 2048  # px: a run in one piece (schedules direct and multiscale), and a tile
+# px: a larger output is scored by the yardsticks at this long side, in one pass (within a 1024 px tile's memory)
+JUDGE_MAX_SIZE = 1024
+MAX_TILED_SIZE = 8192  # px: schedule tiled, its largest stages refined tile by tile (nst.tiled)
+MIN_TILE = 64  # px; a tile is also at least twice its overlap (2 x 198 px for block5_conv1: nst.tiles)
+MAX_TILE_PASSES = 5
+PAGE_MAX_SIZE = (
+    4096  # px: the page's largest working size (above PAGE_PREVIEW_SIDE: shown smaller, downloaded full size)
+)
+PAGE_PREVIEW_SIDE = 1024  # px: the page shows results at most this large; the downloads are full size
 MIN_ITERATIONS = 1
 MAX_ITERATIONS = 5000
 CONVERGENCE_WINDOW = 10  # iterations over which the tolerance setting measures the objective's fall
@@ -42,7 +51,9 @@ def concurrent_runs() -> int:
 def describe() -> list[str]:
     """The limits, one line each, for `nst limits` and the page."""
     return [
-        f"working size: {MIN_SIZE} to {MAX_SIZE} px (long side); the short side at least {MIN_WORKING_SIDE} px",
+        f"working size: {MIN_SIZE} to {MAX_SIZE} px (long side); to {MAX_TILED_SIZE} px with schedule tiled (tiles of "
+        f"{MIN_TILE} to {MAX_SIZE} px); the short side at least {MIN_WORKING_SIDE} px; on the page to "
+        f"{PAGE_MAX_SIZE} px",
         f"iterations: {MIN_ITERATIONS} to {MAX_ITERATIONS}",
         f"seed: 0 to {MAX_SEED}",
         f"losses per comparison: 1 to {MAX_LOSSES}",

@@ -23,6 +23,7 @@ Every loss of one comparison shares the loss-independent `SharedFeatures` of a s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -97,13 +98,17 @@ def loss_targets(
     seed: int,
     indices: tuple[int, ...],
     style_plan: StylePlan,
+    given: Sequence[list] | None = None,
 ) -> Targets:
     """One loss's targets from the shared target features. Each style layer's target is seeded apart
     (seed, layer[, style]), so random directions differ between layers and styles. With one style taking
-    part, every number is computed as with a single style image."""
+    part, every number is computed as with a single style image. `given`: per style taking part, its
+    statistic's targets made already (a tiled stage's, shared by every tile: nst.tiled); only the
+    references are then made from `features`."""
     entries, content_refs, tv_refs = [], [], []
     for number, s in enumerate(style_plan.active):  # `number`, not `s`, seeds: blend (0, 1) is style 2 alone
-        entries.append(_style_targets(loss, features, s, (seed, number), indices, style_plan))
+        made = given[number] if given is not None else None
+        entries.append(_style_targets(loss, features, s, (seed, number), indices, style_plan, made))
         content_refs.append(
             tf.stack([loss.distance(f, t) for f, t in zip(features.styles[s].as_content, features.content)])
         )
@@ -122,6 +127,7 @@ def _style_targets(
     seed: tuple[int, int],
     indices: tuple[int, ...],
     style_plan: StylePlan,
+    made: list | None = None,
 ) -> StyleTargets:
     """Style `s`'s targets at the style layers its region reaches, and the content's distance to each.
     `seed`: (the run's seed, the style's number among those taking part)."""
@@ -131,7 +137,11 @@ def _style_targets(
     own = features.styles[s].style
     run_seed, number = seed
     seeds = [[run_seed, i] + ([number] if number else []) for i, _ in places]
-    targets = [loss.statistic.target(own[i], f, layer_seed) for (i, _), f, layer_seed in zip(places, like, seeds)]
+    if made is None:
+        made = [loss.statistic.target(own[i], f, layer_seed) for (i, _), f, layer_seed in zip(places, like, seeds)]
+    elif hasattr(loss.statistic, "refresh"):  # made for another tile: matched to this one's content
+        made = [loss.statistic.refresh(f, t) for f, t in zip(like, made)]
+    targets = list(made)
     references = _floored(loss, [loss.style(f, t) for f, t in zip(like, targets)])
     regions = tuple(None if r is None else tf.constant(r) for _, r in places)
     return StyleTargets(style_plan.weights[s], tuple(i for i, _ in places), targets, references, regions)

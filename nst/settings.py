@@ -154,11 +154,30 @@ class Settings:
         choices=SCHEDULES,
         label="Schedule",
     )
+    tile: int = setting(
+        1024,
+        f"tiled: the side of a tile, px; the stages larger than it are refined tile by tile (overlapping, each "
+        f"against the whole painting's statistics), so memory follows the tile, not the output (to "
+        f"{limits.MAX_TILED_SIZE} px)",
+        low=limits.MIN_TILE,
+        high=limits.MAX_SIZE,
+        label="Tile (px)",
+        metavar="PX",
+    )
+    tile_passes: int = setting(
+        2,
+        "tiled: passes over all tiles per tiled stage, each tile starting from the image as its neighbours left "
+        "it, so that seams settle",
+        low=1,
+        high=limits.MAX_TILE_PASSES,
+        label="Tile passes",
+        metavar="N",
+    )
     size: int = setting(
         256,
         "long side of the working images, px: larger is sharper and slower (time grows with the pixel count)",
         low=limits.MIN_SIZE,
-        high=limits.MAX_SIZE,
+        high=limits.MAX_TILED_SIZE,
         label="Working size (px, long side)",
         metavar="PX",
     )
@@ -219,12 +238,7 @@ class Settings:
             field.check(getattr(self, field.name))
         if self.style_blend and sum(self.style_blend) <= 0:
             raise SettingError(f"blend weights must not all be 0, got {','.join(f'{w:g}' for w in self.style_blend)}")
-        if self.size * self.style_scale > limits.MAX_SIZE:
-            pixels = self.size * self.style_scale
-            raise SettingError(
-                f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px "
-                f"style image; at most {limits.MAX_SIZE} px"
-            )
+        self._check_large()
         if self.colors == "palette" and self.init != "content":
             raise SettingError(f"colors palette recolours the content to start from: use init content, not {self.init}")
         if self.size < self.network.min_side:
@@ -236,6 +250,28 @@ class Settings:
         if not self.weights or (self.weights in NAMED_WEIGHTS and self.weights not in names):
             raise SettingError(f"weights for {self.backbone}: {', '.join(names)} or a file path, got {self.weights!r}")
         _ = self.layers  # the preset and layer names, checked before any work
+
+    def _check_large(self) -> None:
+        """Above MAX_SIZE only the tiled schedule runs (its passes are tile-sized), on a VGG backbone."""
+        largest = limits.MAX_TILED_SIZE if self.schedule == "tiled" else limits.MAX_SIZE
+        if self.size > largest:
+            raise SettingError(
+                f"size {self.size} px is above {limits.MAX_SIZE} px: use schedule tiled (to {limits.MAX_TILED_SIZE} px)"
+            )
+        if self.size * self.style_scale > largest:
+            pixels = self.size * self.style_scale
+            raise SettingError(
+                f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px style image; at most "
+                f"{largest} px"
+            )
+        if self.schedule == "tiled":
+            from nst.tiles import overlap_for  # NumPy only
+
+            width = overlap_for(self.layers, self.network).width  # a SettingError for a backbone that cannot be tiled
+            if self.tile < 2 * width:
+                raise SettingError(
+                    f"a tile must be at least twice its overlap: {2 * width} px for these layers, got {self.tile}"
+                )
 
     @property
     def network(self) -> Network:
@@ -259,7 +295,7 @@ class Settings:
     @property
     def stages(self) -> list[tuple[int, int]]:
         """[(long side px, iterations)] per stage of the schedule."""
-        return stage_plan(self.size, self.iterations, self.schedule)
+        return stage_plan(self.size, self.iterations, self.schedule, self.tile)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)

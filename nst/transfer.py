@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,28 +25,16 @@ from nst.images import check_distinct, check_working_size, luminance_image, resi
 from nst.losses.catalogue import LOSSES, Loss
 from nst.objective import Temporal, loss_targets, target_features, temporal_target, value_and_grad_fn
 from nst.optimizers import OPTIMIZERS
+from nst.progress import Progress
 from nst.runtime import tf
 from nst.settings import Settings
 from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
+from nst.tiled import check_tiled, tiled_stage
+from nst.tiles import planned_steps
 
 # stage size (px) -> its SharedFeatures, and ("palette", size) -> the palette start: what every loss of one
 # comparison shares. Its owner is the Comparison.
 TargetCache = OnceCache
-
-
-@dataclass(frozen=True)
-class Progress:
-    loss: str  # the loss of the run this event belongs to
-    iteration: int  # 0 is the starting image, before any step
-    iterations: int  # the run's budget
-    seconds: float  # this run's own compute time so far (targets included)
-    content: float  # normalised content term, unweighted
-    style: float  # normalised style term, unweighted
-    tv: float  # normalised total variation, unweighted
-    total: float  # the weighted sum the optimizer minimises
-    preview: np.ndarray | None = None  # (H, W, 3) float in [0, 1], every preview_every iterations and at the end
-    size: int = 0  # px, long side of the stage this step ran at (multiscale: smaller than the final size)
-    temporal: float = 0.0  # a video frame's temporal term, unweighted (nst.objective); 0 for a still image
 
 
 class Transfer:
@@ -85,9 +72,10 @@ class Transfer:
         self._sources = (content_image, styles)  # as given: each stage resizes from these
         self._masks = masks
         self.stages = settings.stages
+        self.planned_steps = planned_steps(settings, content_image.shape)  # every stage's, tiles and passes included
         self._shared_targets = targets if targets is not None else TargetCache()
         self._build_objective(settings, loss)
-        self._prepare(self.stages[0][0], None)
+        self._prepare(self.stages[0][0], None)  # stage_plan keeps a whole first stage (tiled: within a tile)
         self.best_image, self.best_total = self._start[0], float("inf")
         self.history: list[Progress] = []
         self.seconds = time.perf_counter() - start  # all of this run's compute time, targets included
@@ -132,6 +120,9 @@ class Transfer:
         self.complete = True
 
     def _stage_events(self, index: int, size: int, steps: int) -> Iterator[Progress]:
+        if self.settings.schedule == "tiled" and size > self.settings.tile:  # tile by tile (nst.tiled)
+            yield from tiled_stage(self, index, size, steps)
+            return
         resumed = time.perf_counter()
         if index:  # from the previous stage's best image; totals at another size are not comparable
             self._prepare(size, self.best_image)
@@ -173,6 +164,10 @@ class Transfer:
         before = stage[-window].total  # `window` iterations before this one
         return before - total < self.settings.tolerance * abs(before)
 
+    def upscaled_best(self, shape: tuple[int, int]) -> np.ndarray:
+        """The best image so far at (h, w) `shape`: a later stage's start."""
+        return upscale(self.best_image, shape)
+
     def output_image(self) -> np.ndarray:
         """The best image so far (H, W, 3) in [0, 1], at the working size (a coarse stage's upscaled),
         in the content's colours if colors == content."""
@@ -183,9 +178,9 @@ class Transfer:
 
     def _event(self, iteration: int, total: float, size: int) -> Progress:
         c, s, tv, temporal = self._last_terms
-        last = iteration == self.settings.iterations or self.converged
+        last = iteration == self.planned_steps or self.converged
         preview = self.output_image() if last or iteration % self.settings.preview_every == 0 else None
-        its = self.settings.iterations
+        its = self.planned_steps
         return Progress(self.loss, iteration, its, self.seconds, c, s, tv, total, preview, size, temporal)
 
     def _prepare(self, size: int, previous: np.ndarray | None) -> None:
@@ -201,7 +196,7 @@ class Transfer:
             linked = temporal_target(self._temporal, content.shape[:2], self.settings.colors == "content")
             self._targets = self._targets._replace(temporal=linked)
         if previous is not None:
-            self._start = upscale(previous, content.shape[:2])[None]
+            self._start = self.upscaled_best(content.shape[:2])[None]
         elif self._temporal is not None and self._temporal.warm_start:
             self._start = self._targets.temporal.previous.numpy()
         else:
@@ -277,6 +272,7 @@ def check_styles(
     styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
     blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
     check_masks(masks, len(styles))
+    check_tiled(settings, masks)
     patchy = [loss.name for loss in losses if hasattr(loss.statistic, "refresh")]
     if masks is not None and patchy:
         raise SettingError(

@@ -22,7 +22,7 @@ from views.image_picker import DEFAULT_SAMPLES, image_picker, sample_paths
 from views.link import choice, current, link_query, publish, restore
 from views.results import curves_chart, gallery_view, results_view
 from views.settings_panel import PARAMS, layer_params, sidebar
-from views.shared import engine, gallery, in_turn, pool, run_queue
+from views.shared import engine, gallery, in_turn, on_screen, pool, run_queue
 from views.style_controls import LINK_PARAMS as STYLE_PARAMS
 from views.style_controls import style_controls
 
@@ -220,7 +220,7 @@ def live_view() -> None:
 
 def _consume(job: Job, bar) -> None:
     state = st.session_state
-    total = len(job.losses) * job.settings.iterations
+    total = job.total_steps
     bar.progress(0.0, text="Loading the model and computing the targets...")
     columns = dict(zip(job.losses, st.columns(len(job.losses))))
     frames = {loss: column.empty() for loss, column in columns.items()}
@@ -233,11 +233,13 @@ def _consume(job: Job, bar) -> None:
         left = f"about {elapsed / done * (total - done):.0f} s left" if done else "estimating time left"
         bar.progress(
             min(done / total, 1.0),
-            text=f"{event.loss}: iteration {event.iteration}/{event.iterations} · {elapsed:.0f} s · {left}",
+            text=f"{event.where()} · {elapsed:.0f} s · {left}",
         )
         if event.preview is not None:
             label = f"{event.loss} · iteration {event.iteration}"
-            frames[event.loss].image(event.preview, caption=label, alt=f"{label}: the image so far", width="stretch")
+            frames[event.loss].image(
+                on_screen(event.preview), caption=label, alt=f"{label}: the image so far", width="stretch"
+            )
             if event.loss == job.losses[-1]:
                 chart.altair_chart(curves_chart(job.histories(), "total", log=True), width="stretch")
 

@@ -15,6 +15,7 @@ from nst.compare import ComparisonResult
 from nst.losses.catalogue import file_stem
 from nst.metrics import JUDGE_NOTE, STYLE_YARDSTICKS, YARDSTICKS, best_losses
 from nst.votes.gallery import Unit
+from views.shared import on_screen
 
 TERMS = {"total": "total objective", "content": "content term", "style": "style term"}
 # The curves' colours: Okabe and Ito's palette, told apart with the common colour-vision deficiencies
@@ -101,7 +102,7 @@ def _gallery_label(loss: str, iterations: int) -> str:
 def display(images: list[tuple[str, object]], histories: dict, metrics: dict[str, dict[str, float]]) -> None:
     for column, (label, image) in zip(st.columns(len(images)), images):
         kind = "input" if label == "content" or label.startswith("style") else "generated image"
-        column.image(image, caption=label, width="stretch", alt=f"{label}: the {kind}")
+        column.image(on_screen(image), caption=label, width="stretch", alt=f"{label}: the {kind}")
     st.subheader("Loss curves")
     c1, c2 = st.columns([3, 1])
     term = c1.segmented_control("Term", list(TERMS), default="total", format_func=TERMS.get, key="curve_term")

@@ -13,6 +13,7 @@ import streamlit as st
 from nst import limits
 from nst.backbone.layers import layer_names
 from nst.backbone.networks import NETWORKS
+from nst.budget import largest_print
 from nst.describe import Described
 from nst.errors import NSTError
 from nst.losses.catalogue import DEFAULT_LOSSES, GRAMMAR, LOSSES, family
@@ -25,7 +26,7 @@ from views.shared import descriptions as _descriptions
 DEFAULTS = Settings(iterations=60)  # the page's defaults: a two-loss comparison in about a minute on 2 cores
 PREVIEW_EVERY = 5  # iterations between the live previews
 SLIDERS = {"size": 32, "style_scale": 0.25, "baseline_strength": 0.05}  # the settings shown as sliders, and their steps
-PAGE_BOUNDS = {"size": (64, 1024)}  # px: the page's working sizes, narrower than the engine's
+PAGE_BOUNDS = {"size": (64, limits.PAGE_MAX_SIZE)}  # px: the page's working sizes, narrower than the engine's
 COLOR_LABELS = {
     "style": "the painting's (style)",
     "content": "the photo's (content)",
@@ -146,7 +147,14 @@ def widget(
 
 
 def _run_inputs() -> dict:
-    return {name: widget(name) for name in ("size", "iterations", "tolerance", "schedule", "optimizer")}
+    fields = {name: widget(name) for name in ("size", "iterations", "tolerance", "schedule", "optimizer")}
+    with st.expander("Large outputs: tiles"):
+        st.caption(
+            f"Above {limits.MAX_SIZE} px choose schedule tiled. Results above {limits.PAGE_PREVIEW_SIDE} px are shown "
+            f"at {limits.PAGE_PREVIEW_SIDE} px; the downloads are full size."
+        )
+        fields |= {name: widget(name) for name in ("tile", "tile_passes")}
+    return fields
 
 
 def _weight_inputs() -> dict:
@@ -178,7 +186,7 @@ def _backbone_inputs(here: str) -> dict:
     precision = widget("precision", ending=here)
     preset = widget("preset", options=network.presets)
     with st.expander("Limits"):
-        st.markdown("\n".join(f"- {line}" for line in limits.describe()))
+        st.markdown("\n".join(f"- {line}" for line in [*limits.describe(), largest_print()]))
     with st.expander("Advanced: layers"):
         names = layer_names(network)
         lists = {}

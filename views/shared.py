@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
@@ -151,3 +152,11 @@ def thumbnail(path: str) -> bytes:
 
 def descriptions(registry) -> str:
     return " ".join(f"**{entry.name}**: {entry.description}." for entry in registry)
+
+
+def on_screen(image: np.ndarray) -> np.ndarray:
+    """An image as the page shows it: at most limits.PAGE_PREVIEW_SIDE px on its long side (a phone needs no
+    4096 px preview); the downloads keep the full size."""
+    if max(image.shape[:2]) <= limits.PAGE_PREVIEW_SIDE:
+        return image
+    return resize_long_side(image, limits.PAGE_PREVIEW_SIDE)

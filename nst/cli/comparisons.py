@@ -74,7 +74,7 @@ def _run_comparison(args: argparse.Namespace, settings: Settings, losses):
     job = prepare(request)  # checked once; refused here if it cannot fit this machine
     if not args.quiet:
         print(f"nst: estimated {job.estimate.describe()}", file=sys.stderr)
-    bar = None if args.quiet else progress_bar(len(losses) * settings.iterations, "it")
+    bar = None if args.quiet else progress_bar(job.total_steps, "it")
     interrupted = follow(job.events(), _drawer(bar), bar)
     result = job.result()
     for notice in dict.fromkeys(n for n in (result.weights.notice, result.judge.notice, *result.notices) if n):
@@ -92,7 +92,7 @@ def _drawer(bar):
 
     def draw(event) -> None:
         if event.iteration:
-            bar.set_postfix_str(f"{event.loss} {event.iteration}/{event.iterations}", refresh=False)
+            bar.set_postfix_str(event.where(), refresh=False)
             bar.update(1)
 
     return draw

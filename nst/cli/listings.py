@@ -18,4 +18,11 @@ def register(commands) -> None:
     backbones.add_argument("--layers", action="store_true", help="also list every layer a term may use")
     backbones.set_defaults(command=lambda a: print("\n".join(describe_backbones(a.layers))) or 0)
     limits_command = commands.add_parser("limits", help="list the limits on inputs and runs")
-    limits_command.set_defaults(command=lambda a: print("\n".join(limits.describe())) or 0)
+    limits_command.set_defaults(command=_limits)
+
+
+def _limits(args) -> int:
+    from nst.budget import largest_print
+
+    print("\n".join([*limits.describe(), largest_print()]))
+    return 0

@@ -1,0 +1,171 @@
+"""A stage larger than one tile (settings.schedule tiled), refined tile by tile against the whole painting.
+
+The stage starts from the previous stage's best image, upscaled: the canvas. Each pass visits every tile
+of nst.tiles.layout in turn; a tile starts from the canvas as its neighbours left it, takes
+nst.tiles.steps_per_pass optimizer steps on the usual objective (nst.objective) of its own window, and its
+best state is blended back by its weight (nst.tiles.blend_weights). The canvas is always a whole image:
+stopping mid-pass keeps it (the Transfer's best image), and memory follows the tile, not the output.
+
+What a tile optimises: the content term against the content's features in its window; the TV term on its
+window; the style term against **the whole painting's statistics**, made once per stage and shared by every
+tile. The painting, at the stage's style size (as an untiled run of that size would see it), is read by
+blocks laid out as the tiles are; each block contributes the features of its core (the part of it no
+nearer any other block's centre, at least half a receptive field from its inner borders) to one mosaic per
+style layer, every core cropped about its centre to one shape so that the mosaic holds at most a tile's
+worth of positions. Per statistic (nst.losses.style_statistics), the mosaic is what `target` sees:
+- gram, mean_std: the painting's second moments, means and spreads over every core (exact where the
+  cores fit a tile's positions, else over each core's central part);
+- swd, hist: the sorted projections (or channels) of the mosaic's positions, at the tile's count of ranks;
+- mmd_rbf: the mean random-feature embedding of the mosaic's positions, its bandwidth from them;
+- mrf: the mosaic's 3x3 patches (a patch across the join of two cores is one of few), matched afresh in each
+  tile (`refresh`).
+A statistic's reference (the content's distance to it, nst.objective) is the tile's own content's, so the
+style term means the same in every tile: 1 at the content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from nst.backbone.features import FeatureExtractor
+from nst.errors import SettingError
+from nst.images import resize
+from nst.objective import SharedFeatures, StyleFeatures, Targets, loss_targets
+from nst.optimizers import OPTIMIZERS
+from nst.progress import Progress
+from nst.runtime import tf
+from nst.styles import plan
+from nst.tiles import Overlap, Tile, blend_weights, layout, overlap_for, seams, steps_per_pass
+
+
+def check_tiled(settings, masks: Sequence[np.ndarray] | None) -> None:
+    """Regions (masks) are not tiled: a SettingError before any work."""
+    if settings.schedule == "tiled" and masks is not None:
+        raise SettingError("the tiled schedule does not take masks (style regions): use multiscale or direct")
+
+
+def cores(shape: tuple[int, int], blocks: list[Tile]) -> list[Tile]:
+    """Each block's core, in image coordinates: between the hand-overs to its neighbours (nst.tiles.seams)."""
+    rows, cols = seams(blocks)
+    row_edges = dict(zip(sorted({b.top for b in blocks}), zip([0, *rows], [*rows, shape[0]])))
+    col_edges = dict(zip(sorted({b.left for b in blocks}), zip([0, *cols], [*cols, shape[1]])))
+    found = []
+    for block in blocks:
+        (top, bottom), (left, right) = row_edges[block.top], col_edges[block.left]
+        found.append(Tile(top, left, bottom - top, right - left))
+    return found
+
+
+def painting_mosaic(
+    extractor: FeatureExtractor, painting: np.ndarray, tile: int, overlap: Overlap, strides: Sequence[int]
+) -> list[tf.Tensor]:
+    """Per style layer, (1, h, w, C): the painting's features read by blocks of `tile` px, each block's core
+    cropped about its centre to one shape, side by side; at most a tile's positions. One block: its features
+    as they are (an untiled run's)."""
+    blocks = layout(painting.shape[:2], tile, overlap)
+    if len(blocks) == 1:
+        return list(extractor(tf.constant(painting[None]))[1])
+    owned = cores(painting.shape[:2], blocks)
+    positions = sum(core.height * core.width for core in owned)
+    shrink = min(1.0, math.sqrt(blocks[0].height * blocks[0].width / positions))
+    crop = (int(min(c.height for c in owned) * shrink), int(min(c.width for c in owned) * shrink))
+    pieces: list[list[tf.Tensor]] = [[] for _ in strides]
+    for block, core in zip(blocks, owned):
+        features = extractor(tf.constant(painting[block.window][None]))[1]
+        for layer, (found, stride) in enumerate(zip(features, strides)):
+            h, w = max(1, crop[0] // stride), max(1, crop[1] // stride)
+            top = (core.top - block.top + (core.height - crop[0]) // 2) // stride
+            left = (core.left - block.left + (core.width - crop[1]) // 2) // stride
+            pieces[layer].append(found[:, top : top + h, left : left + w])
+    return [tf.concat(layer, axis=2) for layer in pieces]
+
+
+def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progress]:
+    """A Transfer's stage at `size` px by tiles (called by nst.transfer.Transfer, whose best image it keeps
+    whole after every tile): events as a whole stage's, with the tile and pass they belong to."""
+    settings = transfer.settings
+    content, styles, style_plan = transfer._working_images(size)
+    overlap = overlap_for(settings.layers, settings.network)
+    tiles = layout(content.shape[:2], settings.tile, overlap)
+    weights = blend_weights(content.shape[:2], tiles, overlap)
+    canvas = transfer.upscaled_best(content.shape[:2]).copy()
+    as_content = transfer._shared_targets.get(
+        ("as content", size), lambda: [resize(styles[s], content.shape[:2]) for s in range(len(styles))]
+    )
+    strides = [settings.network.by_name[name].stride for name in settings.layers.style]
+    mosaics = transfer._shared_targets.get(
+        ("painting", size),
+        lambda: {
+            s: painting_mosaic(transfer._extractor, styles[s], settings.tile, overlap, strides)
+            for s in style_plan.active
+        },
+    )
+    shared: list | None = None  # the statistic's targets, made at the first tile, shared by every tile
+    per_pass = steps_per_pass(steps, settings.tile_passes)
+    iteration = transfer.history[-1].iteration if transfer.history else 0
+    if index == 0:
+        transfer.best_image = canvas.copy()
+    for sweep in range(1, settings.tile_passes + 1):
+        for number, (tile, weight) in enumerate(zip(tiles, weights), start=1):
+            resumed = time.perf_counter()
+            window = content[tile.window]
+            features = _tile_features(transfer._extractor, window, [a[tile.window] for a in as_content], mosaics)
+            transfer._targets = _tile_targets(transfer, window, as_content, tile, features, style_plan, shared)
+            shared = shared or [list(entry.targets) for entry in transfer._targets.styles]
+            transfer.seconds += time.perf_counter() - resumed
+            place = dict(tile=number, tiles=len(tiles), tile_pass=sweep, passes=settings.tile_passes)
+            best = yield from _refine(transfer, canvas[tile.window][None], per_pass, iteration, size, place)
+            if transfer.error:
+                return
+            iteration += per_pass
+            canvas[tile.window] += weight[..., None].astype(np.float32) * (best - canvas[tile.window])
+            transfer.best_image = canvas.copy()
+
+
+def _tile_features(
+    extractor: FeatureExtractor, window: np.ndarray, style_windows: list[np.ndarray], mosaics: dict
+) -> SharedFeatures:
+    content_features, content_style = extractor(tf.constant(window[None]))
+    per_style = {
+        s: StyleFeatures(extractor(tf.constant(style_windows[s][None]))[0], mosaic) for s, mosaic in mosaics.items()
+    }
+    return SharedFeatures(content_features, content_style, per_style)
+
+
+def _tile_targets(transfer, window, as_content, tile: Tile, features, style_plan, shared) -> Targets:
+    tile_plan = plan(transfer.settings.style_blend, None, window.shape[:2], len(as_content))
+    styles = [a[tile.window] for a in as_content]
+    indices = transfer._style_indices
+    return loss_targets(transfer._loss, window, styles, features, transfer.settings.seed, indices, tile_plan, shared)
+
+
+def _refine(transfer, x: np.ndarray, steps: int, iteration: int, size: int, place: dict):
+    """`steps` optimizer steps on one tile from x (1, h, w, 3); yields an event per step, returns its best state."""
+    resumed = time.perf_counter()
+    f, g = transfer.evaluate(x, refresh=True)
+    best, best_total = x[0], f
+    optimizer = OPTIMIZERS.get(transfer.settings.optimizer)(transfer.settings.learning_rate)
+    for step in range(steps):
+        step_start = time.perf_counter()
+        if transfer._refreshes and step > 0:
+            f, g = transfer.evaluate(x, refresh=True)
+        x, f, g = optimizer.step(x, f, g, transfer.evaluate)
+        transfer.step_seconds += time.perf_counter() - step_start
+        if not np.isfinite(f) or not np.all(np.isfinite(g)):
+            transfer.error = f"loss {transfer.loss} became non-finite at iteration {iteration + step + 1}"
+            return best
+        if f < best_total:
+            best, best_total = x[0], f
+        transfer.seconds += time.perf_counter() - resumed
+        event = transfer._event(iteration + step + 1, f, size)
+        event = dataclasses.replace(event, **place)
+        transfer.history.append(event)
+        yield event
+        resumed = time.perf_counter()
+    transfer.seconds += time.perf_counter() - resumed
+    return best
