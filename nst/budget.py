@@ -29,15 +29,18 @@ EVALUATIONS_PER_ITERATION = 1.15  # L-BFGS' line search sometimes evaluates twic
 # Python included). Recalibrated once when the budget took over the benchmark's exact count: a 2-loss,
 # 30-iteration, 256 px float32 comparison on a 2-core AMD EPYC (AVX-512 BF16) took 39.8 s, estimated 40.3 s.
 FLOPS_PER_SECOND = 1.0e11
-# bfloat16 activations take half the bytes. Where native, bfloat16 iterations ran 2.2x faster on an AMX
+# Peak memory is the same in both precisions (measured, experiments/peak_memory.py, 1024 px, 3 iterations, 2-core
+# AMD EPYC with AVX-512 BF16: 3.2 GB bfloat16, 3.1 GB float32 before scoring): the float32 copies around the
+# bfloat16 network outweigh its halved activations. Where native, bfloat16 iterations ran 2.2x faster on an AMX
 # Xeon and 1.7x on the AVX-512 BF16 EPYC above: 2.0 between them. Where TensorFlow emulates it (an
 # AVX2-only EPYC) it ran about ten times slower (5.9 s against 0.58 s per iteration).
-ACTIVATION_BYTES = {"float32": 4, "bfloat16": 2}
+ACTIVATION_BYTES = {"float32": 4, "bfloat16": 4}
 SPEEDUP = {"float32": 1.0, "bfloat16": 2.0}
 EMULATED_BFLOAT16_SPEEDUP = 0.1
 # The feed-forward baseline (settings.baseline feedforward, nst.baseline): onnxruntime, both graphs and one
 # stylize at 384 px added 81-86 MiB of peak resident memory (docs/feedforward.md); 100 MiB with a margin.
 BASELINE_BYTES = 100 * 2**20
+JUDGE_BYTES = 400 * 2**20  # the judge's network and the style embedding's model (nst.metrics.Judge)
 MEMORY_SHARE = 0.8  # of the memory available now, the most a run may plan to use
 
 
@@ -69,9 +72,10 @@ def estimate(
     )
     activations = activation_floats(settings.layers, style_shape, settings.network) * ACTIVATION_BYTES[precision]
     memory = max(memory, BASE_BYTES + activations)
-    # The yardsticks' judge: one float32 forward pass at the judge's size (nst.compare.Comparison.judge_size).
+    # The yardsticks' judge, after the runs and beside them: its own VGG16 and one float32 forward pass at the
+    # judge's size (nst.compare.Comparison.judge_size). Measured at 1024 px: 1.18 GB more than the runs' peak.
     judge = working_shape(content_shape, min(settings.size, limits.JUDGE_MAX_SIZE))
-    memory = max(memory, BASE_BYTES + activation_floats(settings.layers, judge, settings.network) * 4)
+    memory += JUDGE_BYTES + activation_floats(settings.layers, judge, settings.network) * 4
     if any(counts):  # tiled: the whole images beside the tile's pass (nst.tiled)
         memory += _tiled_images_bytes(settings, shape, n_losses, n_styles)
     memory += BASELINE_BYTES if settings.baseline == "feedforward" else 0
@@ -139,10 +143,30 @@ def refuse_unfit(found: Estimate, settings: Settings, content_shape: tuple[int, 
     allowed = MEMORY_SHARE * available_memory()
     if found.memory_bytes <= allowed:
         return found
-    sizes = range(settings.size, limits.MIN_SIZE - 1, -16)
-    fitting = [s for s in sizes if estimate(settings.replace(size=s), content_shape, n_losses).memory_bytes <= allowed]
-    hint = f"the largest size that fits is {fitting[0]} px" if fitting else "no size fits: free some memory"
+    if settings.schedule == "tiled" and settings.size > settings.tile:  # memory follows the tile: a smaller one
+        fitting = _fitting(
+            settings, content_shape, n_losses, allowed, "tile", range(settings.tile, limits.MIN_TILE - 1, -64)
+        )
+        hint = f"the largest tile that fits is {fitting[0]} px" if fitting else "no tile fits: free some memory"
+    else:
+        fitting = _fitting(
+            settings, content_shape, n_losses, allowed, "size", range(settings.size, limits.MIN_SIZE - 1, -16)
+        )
+        hint = f"the largest size that fits is {fitting[0]} px" if fitting else "no size fits: free some memory"
     raise SettingError(f"this run needs {found.describe()}, but only {allowed / 2**30:.1f} GB may be used here; {hint}")
+
+
+def _fitting(settings: Settings, content_shape, n_losses: int, allowed: float, name: str, values) -> list[int]:
+    """[the first of `values` for setting `name` whose run fits `allowed` bytes], or []; values the settings
+    refuse are passed over."""
+    for value in values:
+        try:
+            changed = settings.replace(**{name: value})
+        except SettingError:
+            continue
+        if estimate(changed, content_shape, n_losses).memory_bytes <= allowed:
+            return [value]
+    return []
 
 
 def available_memory() -> int:

@@ -47,6 +47,12 @@ class OnceCache(Generic[V]):
                 self._building.pop(key, None)
         return value
 
+    def drop(self, keep: Callable[[Hashable], bool]) -> None:
+        """Forgets every value whose key `keep` refuses (a later get builds it again)."""
+        with self._lock:
+            for key in [key for key in self._values if not keep(key)]:
+                del self._values[key]
+
     def _lookup(self, key: Hashable) -> V | object:
         with self._lock:
             if key in self._values:

@@ -11,14 +11,14 @@ window; the style term against **the whole painting's statistics**, made once pe
 tile. The painting, at the stage's style size (as an untiled run of that size would see it), is read by
 blocks laid out as the tiles are; each block contributes the features of its core (the part of it no
 nearer any other block's centre, at least half a receptive field from its inner borders) to one mosaic per
-style layer, every core cropped about its centre to one shape so that the mosaic holds at most a tile's
-worth of positions. Per statistic (nst.losses.style_statistics), the mosaic is what `target` sees:
-- gram, mean_std: the painting's second moments, means and spreads over every core (exact where the
-  cores fit a tile's positions, else over each core's central part);
-- swd, hist: the sorted projections (or channels) of the mosaic's positions, at the tile's count of ranks;
-- mmd_rbf: the mean random-feature embedding of the mosaic's positions, its bandwidth from them;
-- mrf: the mosaic's 3x3 patches (a patch across the join of two cores is one of few), matched afresh in each
-  tile (`refresh`).
+style layer, of at most a tile's worth of positions (`painting_mosaic`). Per statistic
+(nst.losses.style_statistics), the mosaic is what `target` sees:
+- gram, mean_std: the painting's second moments, means and spreads over every core's positions, one in k^2
+  of them on a regular grid where the painting has more positions than a tile (k = 2 at 4096 px, 1024 px tiles);
+- swd, hist: the sorted projections (or channels) of those positions, at the tile's count of ranks;
+- mmd_rbf: the mean random-feature embedding of those positions, its bandwidth from them;
+- mrf: 3x3 patches need neighbours, so each core is cropped about its centre to one shape and the crops are
+  laid side by side (a patch across the join of two crops is one of few); matched afresh in each tile.
 A statistic's reference (the content's distance to it, nst.objective) is the tile's own content's, so the
 style term means the same in every tile: 1 at the content.
 """
@@ -62,26 +62,40 @@ def cores(shape: tuple[int, int], blocks: list[Tile]) -> list[Tile]:
 
 
 def painting_mosaic(
-    extractor: FeatureExtractor, painting: np.ndarray, tile: int, overlap: Overlap, strides: Sequence[int]
+    extractor: FeatureExtractor,
+    painting: np.ndarray,
+    tile: int,
+    overlap: Overlap,
+    strides: Sequence[int],
+    spatial: bool = False,
 ) -> list[tf.Tensor]:
-    """Per style layer, (1, h, w, C): the painting's features read by blocks of `tile` px, each block's core
-    cropped about its centre to one shape, side by side; at most a tile's positions. One block: its features
-    as they are (an untiled run's)."""
+    """Per style layer, the painting's features read by blocks of `tile` px, at most a tile's positions: every
+    block's core, taken every k-th position in each direction (k as small as fits), as (1, 1, M, C); `spatial`
+    (patch statistics): each core cropped about its centre to one shape, side by side, (1, h, w, C). One block:
+    its features as they are (an untiled run's)."""
     blocks = layout(painting.shape[:2], tile, overlap)
     if len(blocks) == 1:
         return list(extractor(tf.constant(painting[None]))[1])
     owned = cores(painting.shape[:2], blocks)
-    positions = sum(core.height * core.width for core in owned)
-    shrink = min(1.0, math.sqrt(blocks[0].height * blocks[0].width / positions))
+    ratio = sum(core.height * core.width for core in owned) / (blocks[0].height * blocks[0].width)
+    every = math.ceil(math.sqrt(ratio))  # positions kept: one in every**2
+    shrink = min(1.0, 1 / math.sqrt(ratio))
     crop = (int(min(c.height for c in owned) * shrink), int(min(c.width for c in owned) * shrink))
     pieces: list[list[tf.Tensor]] = [[] for _ in strides]
     for block, core in zip(blocks, owned):
         features = extractor(tf.constant(painting[block.window][None]))[1]
         for layer, (found, stride) in enumerate(zip(features, strides)):
-            h, w = max(1, crop[0] // stride), max(1, crop[1] // stride)
-            top = (core.top - block.top + (core.height - crop[0]) // 2) // stride
-            left = (core.left - block.left + (core.width - crop[1]) // 2) // stride
-            pieces[layer].append(found[:, top : top + h, left : left + w])
+            if spatial:
+                h, w = max(1, crop[0] // stride), max(1, crop[1] // stride)
+                top = (core.top - block.top + (core.height - crop[0]) // 2) // stride
+                left = (core.left - block.left + (core.width - crop[1]) // 2) // stride
+            else:
+                h, w = max(1, core.height // stride), max(1, core.width // stride)
+                top, left = (core.top - block.top) // stride, (core.left - block.left) // stride
+            piece = found[:, top : top + h, left : left + w]
+            pieces[layer].append(
+                piece if spatial else tf.reshape(piece[:, ::every, ::every], (1, 1, -1, piece.shape[-1]))
+            )
     return [tf.concat(layer, axis=2) for layer in pieces]
 
 
@@ -89,6 +103,8 @@ def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progres
     """A Transfer's stage at `size` px by tiles (called by nst.transfer.Transfer, whose best image it keeps
     whole after every tile): events as a whole stage's, with the tile and pass they belong to."""
     settings = transfer.settings
+    # what the smaller stages shared is done with: their target features and mosaics, ~1 GB at 1024 px
+    transfer._shared_targets.drop(lambda key: _stage_of(key) >= size)
     content, styles, style_plan = transfer._working_images(size)
     overlap = overlap_for(settings.layers, settings.network)
     tiles = layout(content.shape[:2], settings.tile, overlap)
@@ -97,14 +113,7 @@ def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progres
     as_content = transfer._shared_targets.get(
         ("as content", size), lambda: [resize(styles[s], content.shape[:2]) for s in range(len(styles))]
     )
-    strides = [settings.network.by_name[name].stride for name in settings.layers.style]
-    mosaics = transfer._shared_targets.get(
-        ("painting", size),
-        lambda: {
-            s: painting_mosaic(transfer._extractor, styles[s], settings.tile, overlap, strides)
-            for s in style_plan.active
-        },
-    )
+    mosaics = _mosaics(transfer, styles, style_plan.active, size, overlap)
     shared: list | None = None  # the statistic's targets, made at the first tile, shared by every tile
     per_pass = steps_per_pass(steps, settings.tile_passes)
     iteration = transfer.history[-1].iteration if transfer.history else 0
@@ -125,6 +134,24 @@ def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progres
             iteration += per_pass
             canvas[tile.window] += weight[..., None].astype(np.float32) * (best - canvas[tile.window])
             transfer.best_image = canvas.copy()
+
+
+def _stage_of(key) -> int:
+    """The stage size (px) a TargetCache key belongs to: a bare size, or a tuple (kind, size, ...)."""
+    return key if isinstance(key, int) else key[1]
+
+
+def _mosaics(transfer, styles: list[np.ndarray], active: tuple[int, ...], size: int, overlap: Overlap) -> dict:
+    """Style number -> its painting's mosaic (painting_mosaic) at this stage, made once per comparison: patch
+    statistics (mrf) see spatial crops, the others sampled positions."""
+    settings, spatial = transfer.settings, transfer._refreshes
+    strides = [settings.network.by_name[name].stride for name in settings.layers.style]
+    return transfer._shared_targets.get(
+        ("painting", size, spatial),
+        lambda: {
+            s: painting_mosaic(transfer._extractor, styles[s], settings.tile, overlap, strides, spatial) for s in active
+        },
+    )
 
 
 def _tile_features(

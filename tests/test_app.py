@@ -348,3 +348,35 @@ def test_a_missing_mask_upload_is_explained_and_run_waits():
     at = linked({"styles": "2", "region1": "upload a mask"})
     assert not at.exception
     assert any("Upload mask 1" in i.value for i in at.info) and at.button(key="run").disabled
+
+
+def test_a_tiled_output_is_shown_small_and_downloaded_full_size(page, monkeypatch):
+    """A large output: the page shows it at most limits.PAGE_PREVIEW_SIDE px (here 64, so that a 96 px run
+    stands for a 4096 px one), its download keeps the full size."""
+    import io
+
+    from PIL import Image
+
+    import views.results
+    from nst import limits
+    from views.settings_panel import layer_key
+
+    monkeypatch.setattr(limits, "PAGE_PREVIEW_SIDE", 64)
+    shown, on_screen = [], views.results.on_screen
+    monkeypatch.setattr(
+        views.results, "on_screen", lambda image: shown.append(on_screen(image).shape) or on_screen(image)
+    )
+    tiny(page)
+    page.slider(key="size").set_value(96)
+    page.selectbox(key="schedule").set_value("tiled")
+    page.number_input(key="tile").set_value(64)
+    page.multiselect(key=layer_key("content", "vgg16", "gatys")).set_value(["block2_conv2"])
+    page.multiselect(key=layer_key("style", "vgg16", "gatys")).set_value(["block1_conv1", "block2_conv1"])
+    page.run()
+    page.button(key="run").click().run()
+    assert not page.exception and not page.error
+    assert page.session_state["result"].settings.schedule == "tiled"
+    assert shown and max(max(shape[:2]) for shape in shown) == 64  # every image shown at most 64 px
+    downloaded = Image.open(io.BytesIO(page.session_state["files"]["mse.png"]))
+    assert max(downloaded.size) == 96
+    assert max(page.session_state["result"].runs["mse"].image.shape[:2]) == 96

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from nst import budget
+from nst.backbone.networks import LayerPreset
 from nst.errors import SettingError
 from nst.settings import Settings
 
@@ -56,11 +57,12 @@ def test_a_run_that_fits_gets_its_estimate(monkeypatch):
     assert found.memory_bytes > budget.BASE_BYTES and "GB" in found.describe()
 
 
-def test_native_bfloat16_is_estimated_faster_and_smaller(monkeypatch):
+def test_native_bfloat16_is_estimated_faster_in_the_same_memory(monkeypatch):
+    """Measured: the same peak memory in both precisions (nst.budget.ACTIVATION_BYTES)."""
     monkeypatch.setattr(budget, "native_bfloat16", lambda: True)
     full = budget.estimate(Settings(size=512, precision="float32"), SHAPE, 1)
     half = budget.estimate(Settings(size=512, precision="bfloat16"), SHAPE, 1)
-    assert half.seconds < full.seconds and half.memory_bytes < full.memory_bytes
+    assert half.seconds < full.seconds and half.memory_bytes == full.memory_bytes
 
 
 def test_multiscale_is_estimated_at_its_stages_cost():
@@ -83,3 +85,42 @@ def test_a_costlier_statistic_is_estimated_longer_by_its_measured_ratio():
     plain = Comparison(content, style, settings, ["mse"]).estimate.seconds - 2.0  # 2 s: each loss's fixed start
     swd = Comparison(content, style, settings, ["swd"]).estimate.seconds - 2.0
     assert swd == pytest.approx(plain * STATISTICS.get("swd").relative_cost) and swd > plain
+
+
+def test_a_tiled_estimate_is_the_tiles_pass_plus_the_whole_images_by_plain_arithmetic():
+    """4096x3072 px, 1024 px tiles: the largest pass is one 1024x1024 tile (the 1024 px whole stage is 1024x768);
+    beside it float32 RGB images at full size (3 per loss, 2 of the content, 2 per style), the mosaic and the
+    judge at 1024 px. Time: each stage's tiles x passes x (steps per pass + one evaluation for the tile's
+    targets) plus the painting read once by blocks, at a tile's FLOPs."""
+    from nst.backbone.layers import activation_floats, iteration_flops
+    from nst.tiles import layout, overlap_for, steps_per_pass
+
+    shape = (3072, 4096, 3)
+    settings = Settings(size=4096, schedule="tiled", tile=1024, tile_passes=2, iterations=100, precision="float32")
+    layers = settings.layers
+    found = budget.estimate(settings, shape, 1)
+    tile_pass = budget.BASE_BYTES + activation_floats(layers, (1024, 1024)) * 4 * budget.ACTIVATION_FACTOR
+    tile_pass += 1024 * 1024 * (2 * budget.LBFGS_PAIRS + 4) * 3 * 8
+    images = (3 + 2 + 2) * 4096 * 3072 * 3 * 4
+    mosaic = activation_floats(LayerPreset((), layers.style), (1024, 1024)) * 4
+    judge = budget.JUDGE_BYTES + activation_floats(layers, (768, 1024)) * 4
+    extra = budget.BASELINE_BYTES  # the feed-forward baseline, on by default
+    assert found.memory_bytes == pytest.approx(tile_pass + images + mosaic + judge + extra, rel=1e-6)
+    overlap = overlap_for(layers, settings.network)
+    per_tile = iteration_flops(layers, (1024, 1024))
+    work = 33 * iteration_flops(layers, (768, 1024))
+    for size, steps in ((2048, 33), (4096, 34)):
+        tiles = len(layout((size * 3 // 4, size), 1024, overlap))
+        work += tiles * 2 * (steps_per_pass(steps, 2) + 1) * per_tile + tiles * per_tile / 2
+    seconds = work * budget.EVALUATIONS_PER_ITERATION / budget.FLOPS_PER_SECOND + 2.0
+    assert found.seconds == pytest.approx(seconds, rel=1e-6)
+    assert found.memory_bytes < budget.estimate(settings.replace(schedule="direct", size=2048), shape, 1).memory_bytes
+
+
+def test_a_tiled_run_too_big_is_refused_with_the_largest_tile_that_fits(monkeypatch):
+    settings = Settings(size=4096, schedule="tiled", tile=2048)
+    need = budget.estimate(settings, SHAPE, 1).memory_bytes
+    smaller = budget.estimate(settings.replace(tile=1024), SHAPE, 1).memory_bytes
+    monkeypatch.setattr(budget, "available_memory", lambda: int((need + smaller) / 2 / budget.MEMORY_SHARE))
+    with pytest.raises(SettingError, match="the largest tile that fits is"):
+        budget.check_fits(settings, SHAPE, 1)

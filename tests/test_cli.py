@@ -57,7 +57,13 @@ def test_run_writes_one_image(tmp_path):
         (["run", str(CONTENT), str(STYLE), "--loss", "hellingr"], "did you mean 'hellinger'"),
         (["run", str(CONTENT), str(STYLE), "--preset", "gatsy"], "unknown preset 'gatsy'"),
         (["run", str(CONTENT), str(STYLE), "--style-layers", "block9_conv1"], "unknown vgg16 layer 'block9_conv1'"),
-        (["run", str(CONTENT), str(STYLE), "--size", "5"], "size must be a whole number from 32 to 2048"),
+        (["run", str(CONTENT), str(STYLE), "--size", "5"], "size must be a whole number from 32 to 8192"),
+        (["run", str(CONTENT), str(STYLE), "--size", "4096"], "above 2048 px: use schedule tiled"),
+        (["run", str(CONTENT), str(STYLE), "--schedule", "tiled", "--tile", "300"], "at least twice its overlap"),
+        (
+            ["run", str(CONTENT), str(STYLE), "--schedule", "tiled", "--size", "96", "--mask", str(CONTENT)],
+            "the tiled schedule does not take masks",
+        ),
         (["run", str(CONTENT), str(STYLE), "--iterations", "0"], "iterations must be a whole number from 1 to 5000"),
         (["run", str(CONTENT), str(STYLE), "--init", "zeros"], "unknown init 'zeros'"),
         (["run", str(CONTENT), str(STYLE), "--precision", "float16"], "unknown precision 'float16'"),
@@ -107,12 +113,12 @@ def test_no_traceback_from_the_real_process(tmp_path):
 def test_limits_are_listed(capsys):
     assert main(["limits"]) == 0
     out = capsys.readouterr().out
-    assert "working size: 32 to 2048 px" in out and "iterations: 1 to 5000" in out
+    assert "working size: 32 to 2048 px" in out and "to 8192 px with schedule tiled" in out
+    assert "iterations: 1 to 5000" in out and "largest print that fits this machine now" in out
 
 
-@pytest.mark.slow
-def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
-    """In a terminal (a pty): the bar shows the first steps, then Ctrl-C stops the run and keeps them."""
+def _interrupted(args: list[str], pattern: bytes) -> tuple[int, str, bytes]:
+    """`nst ARGS` in a terminal (a pty), Ctrl-C once its stderr shows `pattern`: (exit status, stdout, shown)."""
     import fcntl
     import os
     import pty
@@ -123,20 +129,6 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
     import termios
     import time
 
-    out = tmp_path / "partial"
-    args = [
-        "compare",
-        str(CONTENT),
-        str(STYLE),
-        "--out",
-        str(out),
-        "--weights",
-        "vgg16-hed",
-        "--size",
-        "40",
-        "--iterations",
-        "5000",
-    ]
     terminal, their_end = pty.openpty()
     fcntl.ioctl(their_end, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # a 100x30 terminal
     process = subprocess.Popen([sys.executable, "-m", "nst", *args], stdout=subprocess.PIPE, stderr=their_end)
@@ -156,7 +148,7 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
                 stdout += chunk
 
     try:
-        while not re.search(rb"\b[1-9]\d*/10000\b", shown):  # the bar counts a finished step
+        while not re.search(pattern, shown):
             assert time.monotonic() < deadline and process.poll() is None, shown.decode(errors="replace")
             drain(1.0)
         process.send_signal(signal.SIGINT)
@@ -167,15 +159,49 @@ def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
         for _ in range(20):  # what was written just before the exit
             drain(0.05)
     finally:
-        process.kill()  # never leave a 5000-iteration run behind when an assertion fails
+        process.kill()  # never leave a long run behind when an assertion fails
     os.close(terminal)
-    assert process.returncode == 130, shown.decode(errors="replace")
-    assert "partial: interrupted" in stdout.decode() and b"Traceback" not in shown
+    return process.returncode, stdout.decode(), shown
+
+
+@pytest.mark.slow
+def test_ctrl_c_writes_what_was_made_marked_partial(tmp_path):
+    """In a terminal (a pty): the bar shows the first steps, then Ctrl-C stops the run and keeps them."""
+    out = tmp_path / "partial"
+    args = ["compare", str(CONTENT), str(STYLE), "--out", str(out), "--weights", "vgg16-hed", "--size", "40"]
+    code, stdout, shown = _interrupted([*args, "--iterations", "5000"], rb"\b[1-9]\d*/10000\b")  # a finished step
+    assert code == 130, shown.decode(errors="replace")
+    assert "partial: interrupted" in stdout and b"Traceback" not in shown
     config = json.loads((out / "config.json").read_text())
     assert config["complete"] is False
     metrics = json.loads((out / "metrics.json").read_text())["losses"]
     assert 0 < metrics["mse"]["iterations"] < 5000 and not metrics["mse"]["complete"]
     assert (out / "mse.png").stat().st_size > 0 and (out / "comparison.png").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_pass_of_a_tiled_run_keeps_a_whole_image(tmp_path):
+    """The bar counts tiles and passes; Ctrl-C in the second tile of the first pass writes the whole image."""
+    from PIL import Image
+
+    out = tmp_path / "print.png"
+    args = ["run", str(CONTENT), str(STYLE), "--out", str(out), *TILED_ARGS, "--iterations", "40"]
+    code, stdout, shown = _interrupted(args, rb"pass 1/2 tile 2/")
+    assert code == 130, shown.decode(errors="replace")
+    assert "partial: interrupted" in stdout and b"Traceback" not in shown
+    assert max(Image.open(out).size) == 96
+
+
+TILED_ARGS = ["--schedule", "tiled", "--size", "96", "--tile", "64", "--weights", "vgg16-hed", "--baseline", "none"]
+TILED_ARGS += ["--content-layers", "block2_conv2", "--style-layers", "block1_conv1,block2_conv1"]
+
+
+def test_a_tiled_run_writes_its_image_at_the_full_size(tmp_path, capsys):
+    from PIL import Image
+
+    out = tmp_path / "print.png"
+    assert main(["run", str(CONTENT), str(STYLE), "--out", str(out), *TILED_ARGS, "--iterations", "4", "--quiet"]) == 0
+    assert max(Image.open(out).size) == 96
 
 
 def test_an_explicit_bfloat16_where_it_is_emulated_is_warned_about_in_one_line(tmp_path, capsys, monkeypatch):

@@ -57,7 +57,7 @@ def test_a_description_needs_a_label_or_the_reason_for_none():
 
 def test_the_bounds_are_the_limits():
     assert (FIELDS["seed"].about.low, FIELDS["seed"].about.high) == (0, limits.MAX_SEED)
-    assert (FIELDS["size"].about.low, FIELDS["size"].about.high) == (limits.MIN_SIZE, limits.MAX_SIZE)
+    assert (FIELDS["size"].about.low, FIELDS["size"].about.high) == (limits.MIN_SIZE, limits.MAX_TILED_SIZE)
     assert FIELDS["iterations"].about.high == limits.MAX_ITERATIONS
     for name in ("content_weight", "style_weight", "tv_weight", "style_blend"):
         assert (FIELDS[name].about.low, FIELDS[name].about.high) == (0.0, limits.MAX_WEIGHT)

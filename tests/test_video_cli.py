@@ -27,6 +27,7 @@ def clip(tmp_path):
         ("not a video", "not a video FFmpeg can read"),
         ("no frames", "no frames in 50:60 (it has 12 at 12 fps)"),
         ("too long", "the cut has 12 frames (1.0 s at 12 fps); at most 5 frames"),
+        ("tiled", "schedule tiled makes large still images"),
     ],
 )
 def test_a_bad_clip_is_one_line_and_exit_status_2(case, message, clip, tmp_path, capsys, monkeypatch):
@@ -35,6 +36,8 @@ def test_a_bad_clip_is_one_line_and_exit_status_2(case, message, clip, tmp_path,
         args[1] = __file__
     elif case == "no frames":
         args += ["--frames", "50:60"]
+    elif case == "tiled":
+        args += ["--schedule", "tiled"]
     else:
         monkeypatch.setattr(limits, "MAX_VIDEO_FRAMES", 5)
     assert main(args) == 2

@@ -25,7 +25,7 @@ from nst.backbone.weights import WeightsInfo
 from nst.baseline import NAME as BASELINE
 from nst.baseline import Baseline, make_baseline
 from nst.budget import Estimate
-from nst.errors import FeedForwardError
+from nst.errors import FeedForwardError, SettingError
 from nst.images import resize_long_side, to_uint8
 from nst.losses.catalogue import Loss, file_stem
 from nst.metrics import JUDGE_WEIGHTS, Judge
@@ -103,6 +103,8 @@ def prepare_video(
 ) -> tuple[VideoJob, Estimate]:
     """The one way from a clip (a path or an upload's bytes) to its job and estimate: probed, the cut refused
     over the limits before any frame is decoded (nst.video.budget), then read at the working size."""
+    if settings.schedule == "tiled":
+        raise SettingError("schedule tiled makes large still images; a video runs direct or multiscale")
     info = probe(source, name)
     estimate = check_cut(info, cut, settings, losses, video, max_seconds)
     clip = read_clip(source, cut, settings.size, info)
