@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Settings": "nst.settings",
     "Transfer": "nst.transfer",
-    "Progress": "nst.transfer",
+    "Progress": "nst.progress",
     "Comparison": "nst.compare",
     "ComparisonResult": "nst.compare",
     "RunResult": "nst.compare",

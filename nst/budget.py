@@ -143,16 +143,16 @@ def refuse_unfit(found: Estimate, settings: Settings, content_shape: tuple[int, 
     allowed = MEMORY_SHARE * available_memory()
     if found.memory_bytes <= allowed:
         return found
+    hint = None
     if settings.schedule == "tiled" and settings.size > settings.tile:  # memory follows the tile: a smaller one
-        fitting = _fitting(
-            settings, content_shape, n_losses, allowed, "tile", range(settings.tile, limits.MIN_TILE - 1, -64)
-        )
-        hint = f"the largest tile that fits is {fitting[0]} px" if fitting else "no tile fits: free some memory"
-    else:
-        fitting = _fitting(
-            settings, content_shape, n_losses, allowed, "size", range(settings.size, limits.MIN_SIZE - 1, -16)
-        )
-        hint = f"the largest size that fits is {fitting[0]} px" if fitting else "no size fits: free some memory"
+        tiles = range(settings.tile, limits.MIN_TILE - 1, -64)
+        if fitting := _fitting(settings, content_shape, n_losses, allowed, "tile", tiles):
+            hint = f"the largest tile that fits is {fitting[0]} px"
+    if hint is None:  # the whole images beside a tile do not fit either: a smaller size
+        sizes = range(settings.size, limits.MIN_SIZE - 1, -16)
+        if fitting := _fitting(settings, content_shape, n_losses, allowed, "size", sizes):
+            hint = f"the largest size that fits is {fitting[0]} px"
+    hint = hint or "no size fits: free some memory"
     raise SettingError(f"this run needs {found.describe()}, but only {allowed / 2**30:.1f} GB may be used here; {hint}")
 
 
@@ -189,13 +189,13 @@ def duration(seconds: float) -> str:
 def largest_print(content_shape: tuple[int, int] = (3, 4)) -> str:
     """One line for `nst limits` and the page: the largest tiled output (default settings, schedule tiled, one
     loss, a 4:3 photo) that fits the memory available here now, with its estimate."""
-    base = Settings(schedule="tiled", baseline="none")
+    base = Settings(schedule="tiled", baseline="none", precision="float32")  # both precisions' memory; no TF
     allowed = MEMORY_SHARE * available_memory()
     for size in range(limits.MAX_TILED_SIZE, limits.MAX_SIZE - 1, -512):
         found = estimate(base.replace(size=size), (*content_shape, 3), 1)
         if found.memory_bytes <= allowed:
             return (
                 f"largest print that fits this machine now: {size} px (schedule tiled, {base.tile} px tiles, one loss, "
-                f"{base.iterations} iterations, a 4:3 photo): {found.describe()}"
+                f"{base.iterations} iterations, a 4:3 photo): {found.describe()} in float32"
             )
     return f"no tiled print above {limits.MAX_SIZE} px fits the memory available now"

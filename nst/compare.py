@@ -192,7 +192,7 @@ class Comparison:
         metrics, by_style = self.score(image)
         metrics["seconds"] = transfer.seconds
         metrics["seconds_per_iteration"] = transfer.step_seconds / max(steps, 1)
-        history = [_without_preview(event) for event in transfer.history]
+        history = list(transfer.history)
         return RunResult(
             transfer.loss,
             image,
@@ -205,7 +205,3 @@ class Comparison:
             by_style,
             transfer.converged,
         )
-
-
-def _without_preview(event: Progress) -> Progress:
-    return event if event.preview is None else Progress(**{**event.__dict__, "preview": None})

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nst import limits
 from nst.artifacts import Inputs, artifacts, input_record, input_record_bytes, write_artifacts
 from nst.baseline import NAME, Baseline, make_baseline
 from nst.budget import Estimate, refuse_unfit
@@ -109,8 +110,10 @@ class Request:
     @property
     def votable(self) -> bool:
         """Whether its outputs may join the vote pool (nst.votes.pool): bundled samples only, one style,
-        no masks, so that every pair in the pool compares two losses on the same public inputs."""
-        return self.content.sample and len(self.styles) == 1 and self.styles[0].sample and not self.masks
+        no masks, so that every pair in the pool compares two losses on the same public inputs; no larger than the
+        page shows (limits.PAGE_PREVIEW_SIDE: a voter's phone gets no 4096 px print)."""
+        small = self.settings.size <= limits.PAGE_PREVIEW_SIDE
+        return small and self.content.sample and len(self.styles) == 1 and self.styles[0].sample and not self.masks
 
     @property
     def notices(self) -> tuple[str, ...]:

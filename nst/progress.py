@@ -3,6 +3,7 @@ live view and the tests read."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,3 +33,8 @@ class Progress:
         if self.tile:
             at += f" {self.size} px pass {self.tile_pass}/{self.passes} tile {self.tile}/{self.tiles}"
         return at
+
+
+def without_preview(event: Progress) -> Progress:
+    """The event as a history keeps it: its preview dropped."""
+    return event if event.preview is None else dataclasses.replace(event, preview=None)

@@ -264,6 +264,15 @@ class Settings:
                 f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px style image; at most "
                 f"{largest} px"
             )
+        if self.schedule == "tiled" and self.size > self.tile:
+            if self.tolerance > 0:
+                raise SettingError(
+                    "tolerance stops a run in one piece; a tiled run's tiles take every step: tolerance 0"
+                )
+            if self.iterations < 2:
+                raise SettingError(
+                    "schedule tiled above the tile needs at least 2 iterations: a whole stage, then tiles"
+                )
         if self.schedule == "tiled":
             from nst.tiles import overlap_for  # NumPy only
 

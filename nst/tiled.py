@@ -14,7 +14,8 @@ nearer any other block's centre, at least half a receptive field from its inner 
 style layer, of at most a tile's worth of positions (`painting_mosaic`). Per statistic
 (nst.losses.style_statistics), the mosaic is what `target` sees:
 - gram, mean_std: the painting's second moments, means and spreads over every core's positions, one in k^2
-  of them on a regular grid where the painting has more positions than a tile (k = 2 at 4096 px, 1024 px tiles);
+  of them on a regular grid where the painting has more positions than a tile (1024 px tiles: k = 2 at 2048 px,
+  4 at 4096 px);
 - swd, hist: the sorted projections (or channels) of those positions, at the tile's count of ranks;
 - mmd_rbf: the mean random-feature embedding of those positions, its bandwidth from them;
 - mrf: 3x3 patches need neighbours, so each core is cropped about its centre to one shape and the crops are
@@ -37,7 +38,7 @@ from nst.errors import SettingError
 from nst.images import resize
 from nst.objective import SharedFeatures, StyleFeatures, Targets, loss_targets
 from nst.optimizers import OPTIMIZERS
-from nst.progress import Progress
+from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.styles import plan
 from nst.tiles import Overlap, Tile, blend_weights, layout, overlap_for, seams, steps_per_pass
@@ -101,8 +102,10 @@ def painting_mosaic(
 
 def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progress]:
     """A Transfer's stage at `size` px by tiles (called by nst.transfer.Transfer, whose best image it keeps
-    whole after every tile): events as a whole stage's, with the tile and pass they belong to."""
-    settings = transfer.settings
+    whole after every tile): events as a whole stage's, with the tile and pass they belong to. Never the first
+    stage (nst.schedule.stage_plan keeps a whole one first)."""
+    assert index > 0, "a tiled stage starts from a whole stage's image"
+    settings, resumed = transfer.settings, time.perf_counter()
     # what the smaller stages shared is done with: their target features and mosaics, ~1 GB at 1024 px
     transfer._shared_targets.drop(lambda key: _stage_of(key) >= size)
     content, styles, style_plan = transfer._working_images(size)
@@ -114,26 +117,28 @@ def tiled_stage(transfer, index: int, size: int, steps: int) -> Iterator[Progres
         ("as content", size), lambda: [resize(styles[s], content.shape[:2]) for s in range(len(styles))]
     )
     mosaics = _mosaics(transfer, styles, style_plan.active, size, overlap)
+    transfer.seconds += time.perf_counter() - resumed
     shared: list | None = None  # the statistic's targets, made at the first tile, shared by every tile
     per_pass = steps_per_pass(steps, settings.tile_passes)
-    iteration = transfer.history[-1].iteration if transfer.history else 0
-    if index == 0:
-        transfer.best_image = canvas.copy()
+    iteration = transfer.history[-1].iteration
     for sweep in range(1, settings.tile_passes + 1):
         for number, (tile, weight) in enumerate(zip(tiles, weights), start=1):
             resumed = time.perf_counter()
-            window = content[tile.window]
-            features = _tile_features(transfer._extractor, window, [a[tile.window] for a in as_content], mosaics)
-            transfer._targets = _tile_targets(transfer, window, as_content, tile, features, style_plan, shared)
+            window, style_windows = content[tile.window], [a[tile.window] for a in as_content]
+            features = _tile_features(transfer._extractor, window, style_windows, mosaics)
+            transfer._targets = _tile_targets(transfer, window, style_windows, features, shared)
             shared = shared or [list(entry.targets) for entry in transfer._targets.styles]
             transfer.seconds += time.perf_counter() - resumed
+
+            def blend_in(best: np.ndarray, tile=tile, weight=weight) -> None:
+                canvas[tile.window] += weight[..., None].astype(np.float32) * (best - canvas[tile.window])
+                transfer.best_image = canvas.copy()
+
             place = dict(tile=number, tiles=len(tiles), tile_pass=sweep, passes=settings.tile_passes)
-            best = yield from _refine(transfer, canvas[tile.window][None], per_pass, iteration, size, place)
+            yield from _refine(transfer, canvas[tile.window][None], per_pass, iteration, size, place, blend_in)
             if transfer.error:
                 return
             iteration += per_pass
-            canvas[tile.window] += weight[..., None].astype(np.float32) * (best - canvas[tile.window])
-            transfer.best_image = canvas.copy()
 
 
 def _stage_of(key) -> int:
@@ -164,15 +169,15 @@ def _tile_features(
     return SharedFeatures(content_features, content_style, per_style)
 
 
-def _tile_targets(transfer, window, as_content, tile: Tile, features, style_plan, shared) -> Targets:
-    tile_plan = plan(transfer.settings.style_blend, None, window.shape[:2], len(as_content))
-    styles = [a[tile.window] for a in as_content]
+def _tile_targets(transfer, window: np.ndarray, styles: list[np.ndarray], features, shared) -> Targets:
+    tile_plan = plan(transfer.settings.style_blend, None, window.shape[:2], len(styles))
     indices = transfer._style_indices
     return loss_targets(transfer._loss, window, styles, features, transfer.settings.seed, indices, tile_plan, shared)
 
 
-def _refine(transfer, x: np.ndarray, steps: int, iteration: int, size: int, place: dict):
-    """`steps` optimizer steps on one tile from x (1, h, w, 3); yields an event per step, returns its best state."""
+def _refine(transfer, x: np.ndarray, steps: int, iteration: int, size: int, place: dict, blend_in):
+    """`steps` optimizer steps on one tile from x (1, h, w, 3), an event per step; its best state is blended into
+    the whole image (`blend_in`) before the last step's event, so that its preview has it."""
     resumed = time.perf_counter()
     f, g = transfer.evaluate(x, refresh=True)
     best, best_total = x[0], f
@@ -185,14 +190,13 @@ def _refine(transfer, x: np.ndarray, steps: int, iteration: int, size: int, plac
         transfer.step_seconds += time.perf_counter() - step_start
         if not np.isfinite(f) or not np.all(np.isfinite(g)):
             transfer.error = f"loss {transfer.loss} became non-finite at iteration {iteration + step + 1}"
-            return best
+            return
         if f < best_total:
             best, best_total = x[0], f
+        if step == steps - 1:
+            blend_in(best)
         transfer.seconds += time.perf_counter() - resumed
-        event = transfer._event(iteration + step + 1, f, size)
-        event = dataclasses.replace(event, **place)
-        transfer.history.append(event)
+        event = dataclasses.replace(transfer._event(iteration + step + 1, f, size), **place)
+        transfer.history.append(without_preview(event))
         yield event
         resumed = time.perf_counter()
-    transfer.seconds += time.perf_counter() - resumed
-    return best

@@ -25,15 +25,16 @@ from nst.images import check_distinct, check_working_size, luminance_image, resi
 from nst.losses.catalogue import LOSSES, Loss
 from nst.objective import Temporal, loss_targets, target_features, temporal_target, value_and_grad_fn
 from nst.optimizers import OPTIMIZERS
-from nst.progress import Progress
+from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.settings import Settings
 from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
 from nst.tiled import check_tiled, tiled_stage
 from nst.tiles import planned_steps
 
-# stage size (px) -> its SharedFeatures, and ("palette", size) -> the palette start: what every loss of one
-# comparison shares. Its owner is the Comparison.
+# stage size (px) -> its SharedFeatures, ("palette", size) -> the palette start, and a tiled stage's
+# ("as content", size) and ("painting", size, spatial) (nst.tiled): what every loss of one comparison shares.
+# Its owner is the Comparison.
 TargetCache = OnceCache
 
 
@@ -148,7 +149,7 @@ class Transfer:
             self.seconds += time.perf_counter() - resumed
             self.converged = index == len(self.stages) - 1 and step < steps - 1 and self._has_converged(f, size)
             event = self._event(iteration, f, size)
-            self.history.append(event)
+            self.history.append(without_preview(event))  # a preview is the stream's, not kept: 151 MB at 4096 px
             yield event
             if self.converged:
                 return
@@ -280,7 +281,7 @@ def check_styles(
             "compare them without masks"
         )
     for style in styles:
-        check_distinct(content_image, style, settings.size)
+        check_distinct(content_image, style, min(settings.size, limits.JUDGE_MAX_SIZE))  # a print: at 1024 px
     return styles
 
 

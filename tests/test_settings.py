@@ -69,11 +69,12 @@ def test_every_bound_is_checked_where_it_is_described(field):
     low, high = field.about.low, field.about.high
     step = 1 if field.kind is int else max(abs(high), 1.0) * 1e-6
     wrap = (lambda v: (v, 1.0)) if field.several else (lambda v: v)  # a list: another weight beside, not all 0
+    beside = {"schedule": "tiled"} if field.name == "size" else {}  # above 2048 px only tiled runs
     for good in (low, high):
-        assert getattr(Settings(**{field.name: wrap(good)}), field.name) == wrap(good)
+        assert getattr(Settings(**{field.name: wrap(good)}, **beside), field.name) == wrap(good)
     for bad in (low - step, high + step):
         with pytest.raises(SettingError, match=f"{field.name} must be a (whole )?number from"):
-            Settings(**{field.name: wrap(bad)})
+            Settings(**{field.name: wrap(bad)}, **beside)
 
 
 @pytest.mark.parametrize("field", [f for f in FIELDS.values() if f.about.choices], ids=lambda f: f.name)
@@ -87,7 +88,10 @@ def test_every_choice_is_checked_where_it_is_described(field):
 @pytest.mark.parametrize(
     "changes, error, message",
     [
-        (dict(size=5), SettingError, "size must be a whole number from 32 to 2048"),
+        (dict(size=5), SettingError, "size must be a whole number from 32 to 8192"),
+        (dict(size=4096), SettingError, "above 2048 px: use schedule tiled"),
+        (dict(size=4096, schedule="tiled", tolerance=0.01), SettingError, "a tiled run's tiles take every step"),
+        (dict(size=4096, schedule="tiled", iterations=1), SettingError, "needs at least 2 iterations"),
         (dict(optimizer="lbgfs"), UnknownNameError, "did you mean 'lbfgs'"),
         (dict(preset="gatsy"), UnknownNameError, "unknown preset 'gatsy'"),
         (dict(style_layers=("block9_conv1",)), UnknownNameError, "unknown vgg16 layer"),

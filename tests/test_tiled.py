@@ -5,6 +5,7 @@ from nst.backbone.features import gram
 from nst.errors import SettingError
 from nst.images import load_image, resize_long_side
 from nst.losses.catalogue import LOSSES
+from nst.losses.style_statistics import STATISTICS
 from nst.runtime import tf
 from nst.settings import Settings
 from nst.tiled import cores, painting_mosaic
@@ -60,7 +61,12 @@ def test_a_stop_mid_pass_keeps_a_whole_image_with_the_tiles_done(pictures):
     np.testing.assert_array_equal(kept[corner], before[corner])  # the last tile's own corner: not yet
 
 
-@pytest.mark.parametrize("statistic", ["gram", "mean_std", "swd", "hist", "mmd_rbf", "mrf"])
+SLOW = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "statistic", [name if name in ("gram", "mrf") else pytest.param(name, marks=SLOW) for name in STATISTICS.names()]
+)
 def test_every_statistic_runs_tiled_and_lowers_each_tiles_objective(pictures, statistic):
     content, style = pictures
     loss = LOSSES.get(statistic)
@@ -79,7 +85,7 @@ def test_the_paintings_mosaic_holds_its_statistics(pictures):
     3x3 neighbourhoods, its Gram within 25%."""
     _, style = pictures
     settings = Settings(**TILED)
-    run = Transfer.alone(*pictures, settings.replace(iterations=1), "mse")
+    run = Transfer.alone(*pictures, settings.replace(iterations=2), "mse")
     extractor = run._extractor
     strides = [settings.network.by_name[name].stride for name in settings.layers.style]
     whole = extractor(tf.constant(style[None]))[1]

@@ -39,7 +39,8 @@ from nst.video.flow import Motion, motion, warp
 from nst.video.settings import VideoSettings
 from nst.video.store import FrameRecord, FrameStore
 
-UNRECORDED = ("preview_every", "baseline")  # settings that change no loss track's frames
+UNRECORDED = ("preview_every", "baseline", "tile", "tile_passes")  # settings that change no loss track's frames (a
+# video is never tiled)
 
 
 class Track(NamedTuple):

@@ -54,11 +54,13 @@ class Output:
 
 # Settings that change no loss's output: left out, so outputs made before they existed still pair.
 NOT_HASHED = ("baseline", "baseline_strength")
+TILED_ONLY = ("tile", "tile_passes")  # change the outputs of tiled runs only; younger than most outputs
 
 
 def settings_hash(settings: dict) -> str:
     """A short, stable fingerprint of a Settings dict (config.json's "settings"): what made the losses' outputs."""
-    kept = {name: value for name, value in settings.items() if name not in NOT_HASHED}
+    unhashed = NOT_HASHED if settings.get("schedule") == "tiled" else (*NOT_HASHED, *TILED_ONLY)
+    kept = {name: value for name, value in settings.items() if name not in unhashed}
     text = json.dumps(kept, sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
