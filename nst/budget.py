@@ -19,7 +19,7 @@ from nst.backbone.precision import native_bfloat16
 from nst.errors import SettingError
 from nst.images import working_shape
 from nst.settings import Settings
-from nst.tiles import steps_per_pass, tile_counts
+from nst.tiles import by_tiles, steps_per_pass, tile_counts, tile_shape
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
@@ -90,7 +90,7 @@ def estimate(
 
 def _pass_shape(settings: Settings, shape: tuple[int, int], tiles: int) -> tuple[int, int]:
     """What one network pass of a stage sees: the stage's whole image, or on a tiled stage one tile."""
-    return (min(shape[0], settings.tile), min(shape[1], settings.tile)) if tiles else shape
+    return tile_shape(shape, settings.tile) if tiles else shape
 
 
 def _pass_memory(settings: Settings, shape: tuple[int, int], n_losses: int) -> float:
@@ -109,7 +109,7 @@ def _tiled_images_bytes(settings: Settings, shape: tuple[int, int], n_losses: in
     working copy; per style the painting and its copy at the content's shape; and the painting's mosaic
     (nst.tiled: at most a tile's style-layer features, float32)."""
     images = (3 * n_losses + 2 + 2 * n_styles) * shape[0] * shape[1] * 3 * 4
-    tile = (min(shape[0], settings.tile), min(shape[1], settings.tile))
+    tile = tile_shape(shape, settings.tile)
     style_only = dataclasses.replace(settings.layers, content=())
     mosaic = n_styles * activation_floats(style_only, tile, settings.network) * 4
     return images + mosaic
@@ -144,7 +144,7 @@ def refuse_unfit(found: Estimate, settings: Settings, content_shape: tuple[int, 
     if found.memory_bytes <= allowed:
         return found
     hint = None
-    if settings.schedule == "tiled" and settings.size > settings.tile:  # memory follows the tile: a smaller one
+    if by_tiles(settings, settings.size):  # memory follows the tile: a smaller one
         tiles = range(settings.tile, limits.MIN_TILE - 1, -64)
         if fitting := _fitting(settings, content_shape, n_losses, allowed, "tile", tiles):
             hint = f"the largest tile that fits is {fitting[0]} px"

@@ -20,6 +20,7 @@ from nst.describe import Described, described, setting
 from nst.errors import SettingError
 from nst.optimizers import OPTIMIZERS
 from nst.schedule import MAX_STAGES, SCHEDULES, stage_plan
+from nst.tiles import check_tiled
 
 INITS = ("content", "noise", "style", "feedforward")
 COLORS = ("style", "content", "palette")
@@ -264,23 +265,8 @@ class Settings:
                 f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px style image; at most "
                 f"{largest} px"
             )
-        if self.schedule == "tiled" and self.size > self.tile:
-            if self.tolerance > 0:
-                raise SettingError(
-                    "tolerance stops a run in one piece; a tiled run's tiles take every step: tolerance 0"
-                )
-            if self.iterations < 2:
-                raise SettingError(
-                    "schedule tiled above the tile needs at least 2 iterations: a whole stage, then tiles"
-                )
         if self.schedule == "tiled":
-            from nst.tiles import overlap_for  # NumPy only
-
-            width = overlap_for(self.layers, self.network).width  # a SettingError for a backbone that cannot be tiled
-            if self.tile < 2 * width:
-                raise SettingError(
-                    f"a tile must be at least twice its overlap: {2 * width} px for these layers, got {self.tile}"
-                )
+            check_tiled(self)
 
     @property
     def network(self) -> Network:

@@ -3,11 +3,13 @@
 A tiled stage (settings.schedule tiled, nst.tiled) refines an image larger than one network pass may take
 by square tiles of settings.tile px that overlap by `overlap` px. The overlap is chosen from the receptive
 field of the deepest layer the run uses (block5_conv1: 132 px, from VGG's 3x3 convs and 2x2 pools): a
-pixel's features feel the tile's zero padding when they lie within half the receptive field of its
-border, so each tile's blend weight is 0 within `margin` = half the receptive field of an inner border,
-rises smoothly (sin^2) over the next `ramp` = half the receptive field, and is 1 beyond; neighbours
-overlap by margin + ramp + margin, so where one tile's weight is falling the other's is rising and every
-pixel is covered. The weights, normalised, sum to one at every pixel: a constant image tiled and
+feature position sees the tile's zero padding when it lies within half the receptive field of the tile's
+border, and a pixel's gradient gathers from positions up to half a field away, so it is exact from one
+whole field (132 px) inwards. Each tile's blend weight is 0 within `margin` = half the field of an inner
+border, rises smoothly (sin^2) over the next `ramp` = half the field, and is 1 from a whole field on:
+only the ramp, where the neighbour's weight covers the rest, takes gradients touched by the padding.
+Neighbours overlap by margin + ramp + margin, so where one tile's weight is falling the other's is rising
+and every pixel is covered. The weights, normalised, sum to one at every pixel: a constant image tiled and
 blended is unchanged (the tests check both). Pure NumPy: the budget and the CLI read it without TensorFlow.
 """
 
@@ -75,13 +77,37 @@ def starts(length: int, tile: int, overlap: int) -> list[int]:
     return [round(i * (length - tile) / (count - 1)) for i in range(count)]
 
 
+def by_tiles(settings, size: int) -> bool:
+    """Whether a stage of `size` px runs tile by tile: schedule tiled, and larger than the tile."""
+    return settings.schedule == "tiled" and size > settings.tile
+
+
+def check_tiled(settings) -> None:
+    """A tiled run's settings (nst.settings.Settings) against what tiles need: a VGG backbone, a tile at least
+    twice its overlap; above the tile, every step taken (no tolerance) and a whole stage first (2 iterations)."""
+    width = overlap_for(settings.layers, settings.network).width
+    if settings.tile < 2 * width:
+        raise SettingError(
+            f"a tile must be at least twice its overlap: {2 * width} px for these layers, got {settings.tile}"
+        )
+    if by_tiles(settings, settings.size) and settings.tolerance > 0:
+        raise SettingError("tolerance stops a run in one piece; a tiled run's tiles take every step: tolerance 0")
+    if by_tiles(settings, settings.size) and settings.iterations < 2:
+        raise SettingError("schedule tiled above the tile needs at least 2 iterations: a whole stage, then tiles")
+
+
+def tile_shape(shape: tuple[int, int], tile: int) -> tuple[int, int]:
+    """(h, w) of the tiles of an (H, W) image: squares, an axis shorter than the tile giving its length."""
+    return min(tile, shape[0]), min(tile, shape[1])
+
+
 def layout(shape: tuple[int, int], tile: int, overlap: Overlap) -> list[Tile]:
     """The tiles covering an (H, W) image, row by row: squares of `tile` px (an axis shorter than the tile
     gives the tile its length), so every tile has one shape and the traced objective is reused."""
     if tile <= overlap.width:
         raise SettingError(f"a tile must be larger than its overlap of {overlap.width} px; got {tile} px")
     height, width = shape
-    side_h, side_w = min(tile, height), min(tile, width)
+    side_h, side_w = tile_shape(shape, tile)
     return [
         Tile(top, left, side_h, side_w)
         for top in starts(height, side_h, overlap.width)
@@ -141,7 +167,7 @@ def tile_counts(settings, content_shape: tuple[int, ...]) -> list[int]:
         return [0] * len(settings.stages)
     overlap = overlap_for(settings.layers, settings.network)
     return [
-        len(layout(working_shape(content_shape, size), settings.tile, overlap)) if size > settings.tile else 0
+        len(layout(working_shape(content_shape, size), settings.tile, overlap)) if by_tiles(settings, size) else 0
         for size, _ in settings.stages
     ]
 

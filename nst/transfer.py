@@ -30,7 +30,7 @@ from nst.runtime import tf
 from nst.settings import Settings
 from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
 from nst.tiled import check_tiled, tiled_stage
-from nst.tiles import planned_steps
+from nst.tiles import by_tiles, planned_steps
 
 # stage size (px) -> its SharedFeatures, ("palette", size) -> the palette start, and a tiled stage's
 # ("as content", size) and ("painting", size, spatial) (nst.tiled): what every loss of one comparison shares.
@@ -121,7 +121,7 @@ class Transfer:
         self.complete = True
 
     def _stage_events(self, index: int, size: int, steps: int) -> Iterator[Progress]:
-        if self.settings.schedule == "tiled" and size > self.settings.tile:  # tile by tile (nst.tiled)
+        if by_tiles(self.settings, size):  # tile by tile (nst.tiled)
             yield from tiled_stage(self, index, size, steps)
             return
         resumed = time.perf_counter()

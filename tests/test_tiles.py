@@ -68,8 +68,8 @@ def test_a_constant_image_tiled_and_blended_is_unchanged_and_tiles_blend_as_weig
     weights = blend_weights(shape, tiles, overlap)
     image = np.full((*shape, 3), 0.3, np.float32)
     np.testing.assert_allclose(blend(image, tiles, weights, [image[t.window] for t in tiles]), image, atol=1e-6)
-    # every tile proposing the same new image: blending in turn reaches it exactly (the weights sum to one,
-    # each pixel's tiles move it by their weights' shares of what is left)
+    # every tile proposing the same new image: blending in turn moves every pixel toward it (a pixel keeps
+    # the product of (1 - w) over its tiles of what it was: 0 where one tile covers it, ~0.25 where two cross)
     target = np.random.default_rng(0).uniform(size=(*shape, 3)).astype(np.float32)
     blended = blend(image, tiles, weights, [target[t.window] for t in tiles])
     assert np.abs(blended - target).max() < np.abs(image - target).max()
