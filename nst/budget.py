@@ -106,9 +106,10 @@ def _pass_memory(settings: Settings, shape: tuple[int, int], n_losses: int) -> f
 
 def _tiled_images_bytes(settings: Settings, shape: tuple[int, int], n_losses: int, n_styles: int) -> float:
     """float32 RGB images at the full size: per loss its canvas, best image and preview; the content and its
-    working copy; per style the painting and its copy at the content's shape; and the painting's mosaic
-    (nst.tiled: at most a tile's style-layer features, float32)."""
-    images = (3 * n_losses + 2 + 2 * n_styles) * shape[0] * shape[1] * 3 * 4
+    working copy; per style the painting (at style_scale) and its copy at the content's shape; and the
+    painting's mosaic (nst.tiled: at most a tile's style-layer features, float32)."""
+    paintings = n_styles * (1 + settings.style_scale**2)  # each at the content's shape and at its own scale
+    images = (3 * n_losses + 2 + paintings) * shape[0] * shape[1] * 3 * 4
     tile = tile_shape(shape, settings.tile)
     style_only = dataclasses.replace(settings.layers, content=())
     mosaic = n_styles * activation_floats(style_only, tile, settings.network) * 4
