@@ -43,19 +43,25 @@ CROP = 512  # px, the full-resolution crop's side
 
 
 def compare(name: str, *flags: str) -> dict:
-    """`nst compare` with mse into OUT/name: its wall time, peak memory, estimate line and files."""
+    """`nst compare` with mse into OUT/name: its wall time, peak memory, estimate line and files. A run finished
+    before with the same flags (OUT/name/run.json) is read back, not run again: delete the folder to redo it."""
     out = OUT / name
-    args = [sys.executable, "-m", "nst", "compare", str(CONTENT), str(STYLE), "--losses", "mse", "--out", str(out)]
-    start = time.perf_counter()
-    done = subprocess.run([*args, *flags], capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(done.stderr.strip().splitlines()[-1])
-    estimate = next((line for line in done.stderr.splitlines() if "estimated" in line), "")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20  # the largest child so far, GiB
+    done_before = out / "run.json"
+    if done_before.exists() and json.loads(done_before.read_text())["flags"] == list(flags):
+        found = json.loads(done_before.read_text())
+    else:
+        args = [sys.executable, "-m", "nst", "compare", str(CONTENT), str(STYLE), "--losses", "mse", "--out", str(out)]
+        start = time.perf_counter()
+        done = subprocess.run([*args, *flags], capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(done.stderr.strip().splitlines()[-1])
+        estimate = next((line for line in done.stderr.splitlines() if "estimated" in line), "")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20  # the largest child so far, GiB
+        found = dict(flags=list(flags), seconds=time.perf_counter() - start, peak=peak, estimate=estimate)
+        done_before.write_text(json.dumps(found))
     config = json.loads((out / "config.json").read_text())
     metrics = json.loads((out / "metrics.json").read_text())
-    return dict(out=out, seconds=seconds, peak=peak, estimate=estimate, config=config, metrics=metrics)
+    return dict(found, out=out, config=config, metrics=metrics)
 
 
 def tiles_of(size: int, tile: int, shape: tuple[int, int]) -> list:

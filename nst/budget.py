@@ -9,7 +9,6 @@ EPYC with 24 GB (peak resident memory of one process: 0.93 GB at 256 px, 1.27 GB
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from nst.backbone.precision import native_bfloat16
 from nst.errors import SettingError
 from nst.images import working_shape
 from nst.settings import Settings
-from nst.tiles import by_tiles, steps_per_pass, tile_counts, tile_shape
+from nst.tiles import by_tiles, mosaic_floats, steps_per_pass, tile_counts, tile_shape
 
 BASE_BYTES = 800 * 2**20  # TensorFlow, Keras and the VGG16 weights, before any image
 ACTIVATION_FACTOR = 2.0  # forward activations kept for the backward pass, their gradients, temporaries
@@ -110,10 +109,9 @@ def _tiled_images_bytes(settings: Settings, shape: tuple[int, int], n_losses: in
     painting's mosaic (nst.tiled: at most a tile's style-layer features, float32)."""
     paintings = n_styles * (1 + settings.style_scale**2)  # each at the content's shape and at its own scale
     images = (3 * n_losses + 2 + paintings) * shape[0] * shape[1] * 3 * 4
-    tile = tile_shape(shape, settings.tile)
-    style_only = dataclasses.replace(settings.layers, content=())
-    mosaic = n_styles * activation_floats(style_only, tile, settings.network) * 4
-    return images + mosaic
+    painting = working_shape(shape, round(max(shape) * settings.style_scale))  # as the content's, scaled
+    layers = [settings.network.by_name[name] for name in settings.layers.style]
+    return images + n_styles * mosaic_floats(painting, settings.tile, layers) * 4
 
 
 def _stage_work(settings: Settings, shape: tuple[int, int], steps: int, tiles: int) -> float:

@@ -41,7 +41,7 @@ from nst.optimizers import OPTIMIZERS
 from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.styles import plan
-from nst.tiles import Overlap, Tile, blend_weights, layout, overlap_for, seams, steps_per_pass
+from nst.tiles import Overlap, Tile, blend_weights, layout, mosaic_every, overlap_for, seams, steps_per_pass
 
 
 def check_tiled(settings, masks: Sequence[np.ndarray] | None) -> None:
@@ -70,16 +70,16 @@ def painting_mosaic(
     strides: Sequence[int],
     spatial: bool = False,
 ) -> list[tf.Tensor]:
-    """Per style layer, the painting's features read by blocks of `tile` px, at most a tile's positions: every
-    block's core, taken every k-th position in each direction (k as small as fits), as (1, 1, M, C); `spatial`
-    (patch statistics): each core cropped about its centre to one shape, side by side, (1, h, w, C). One block:
-    its features as they are (an untiled run's)."""
+    """Per style layer, the painting's features read by blocks of `tile` px: every block's core, taken every
+    k-th position in each direction, as (1, 1, M, C), k the smallest that keeps a layer within MOSAIC_FLOATS
+    per tile pixel (deep layers, few positions: all of them); `spatial` (patch statistics): each core cropped
+    about its centre to one shape, side by side, (1, h, w, C), a tile's positions in all. One block: its
+    features as they are (an untiled run's)."""
     blocks = layout(painting.shape[:2], tile, overlap)
     if len(blocks) == 1:
         return list(extractor(tf.constant(painting[None]))[1])
     owned = cores(painting.shape[:2], blocks)
     ratio = sum(core.height * core.width for core in owned) / (blocks[0].height * blocks[0].width)
-    every = math.ceil(math.sqrt(ratio))  # positions kept: one in every**2
     shrink = min(1.0, 1 / math.sqrt(ratio))
     crop = (int(min(c.height for c in owned) * shrink), int(min(c.width for c in owned) * shrink))
     pieces: list[list[tf.Tensor]] = [[] for _ in strides]
@@ -94,9 +94,10 @@ def painting_mosaic(
                 h, w = max(1, core.height // stride), max(1, core.width // stride)
                 top, left = (core.top - block.top) // stride, (core.left - block.left) // stride
             piece = found[:, top : top + h, left : left + w]
-            pieces[layer].append(
-                piece if spatial else tf.reshape(piece[:, ::every, ::every], (1, 1, -1, piece.shape[-1]))
-            )
+            if not spatial:  # one position in every**2
+                every = mosaic_every(ratio, piece.shape[-1], stride)
+                piece = tf.reshape(piece[:, ::every, ::every], (1, 1, -1, piece.shape[-1]))
+            pieces[layer].append(piece)
     return [tf.concat(layer, axis=2) for layer in pieces]
 
 
