@@ -104,11 +104,11 @@ def _pass_memory(settings: Settings, shape: tuple[int, int], n_losses: int) -> f
 
 
 def _tiled_images_bytes(settings: Settings, shape: tuple[int, int], n_losses: int, n_styles: int) -> float:
-    """float32 RGB images at the full size: per loss its canvas, best image and preview; the content and its
-    working copy; per style the painting (at style_scale) and its copy at the content's shape; and the
-    painting's mosaic (nst.tiled: at most a tile's style-layer features, float32)."""
+    """float32 RGB images at the full size: per loss its canvas, its pass's start, best image and preview; the
+    content and its working copy; per style the painting (at style_scale) and its copy at the content's shape;
+    and the painting's mosaic (nst.tiled: at most a tile's style-layer features, float32)."""
     paintings = n_styles * (1 + settings.style_scale**2)  # each at the content's shape and at its own scale
-    images = (3 * n_losses + 2 + paintings) * shape[0] * shape[1] * 3 * 4
+    images = (4 * n_losses + 2 + paintings) * shape[0] * shape[1] * 3 * 4
     painting = working_shape(shape, round(max(shape) * settings.style_scale))  # as the content's, scaled
     layers = [settings.network.by_name[name] for name in settings.layers.style]
     return images + n_styles * mosaic_floats(painting, settings.tile, layers) * 4

@@ -88,7 +88,7 @@ def test_a_costlier_statistic_is_estimated_longer_by_its_measured_ratio():
 
 def test_a_tiled_estimate_is_the_tiles_pass_plus_the_whole_images_by_plain_arithmetic():
     """4096x3072 px, 1024 px tiles: the largest pass is one 1024x1024 tile (the 1024 px whole stage is 1024x768);
-    beside it float32 RGB images at full size (3 per loss, 2 of the content, 2 per style), the painting's mosaic and the
+    beside it float32 RGB images at full size (4 per loss, 2 of the content, 2 per style), the painting's mosaic and the
     judge at 1024 px. Time: each stage's tiles x passes x (steps per pass + one evaluation for the tile's
     targets) plus the painting read once by blocks, at a tile's FLOPs."""
     from nst.backbone.layers import activation_floats, iteration_flops
@@ -100,7 +100,7 @@ def test_a_tiled_estimate_is_the_tiles_pass_plus_the_whole_images_by_plain_arith
     found = budget.estimate(settings, shape, 1)
     tile_pass = budget.BASE_BYTES + activation_floats(layers, (1024, 1024)) * 4 * budget.ACTIVATION_FACTOR
     tile_pass += 1024 * 1024 * (2 * budget.LBFGS_PAIRS + 4) * 3 * 8
-    images = (3 + 2 + 2) * 4096 * 3072 * 3 * 4
+    images = (4 + 2 + 2) * 4096 * 3072 * 3 * 4
     # the painting's mosaic, 12 tiles' pixels: one position in 16, 9, 4, 4 and 1 at block1..block5_conv1
     pixels = 4096 * 3072
     kept = [(1, 64, 16), (4, 128, 9), (16, 256, 4), (64, 512, 4), (256, 512, 1)]  # (stride^2, channels, k^2)
