@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nst import limits
 from nst.votes.gallery import read_unit
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -268,7 +269,7 @@ def test_a_bad_link_value_is_reset_with_one_notice():
     [warning] = at.warning
     for part in (
         "size=5000",
-        "allowed: 64 to 1024",
+        f"allowed: 64 to {limits.PAGE_MAX_SIZE}",
         "schedule=many",
         "loss=mse&nope",
         "content=../x.png",

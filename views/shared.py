@@ -154,9 +154,9 @@ def descriptions(registry) -> str:
     return " ".join(f"**{entry.name}**: {entry.description}." for entry in registry)
 
 
-def on_screen(image: np.ndarray) -> np.ndarray:
-    """An image as the page shows it: at most limits.PAGE_PREVIEW_SIDE px on its long side (a phone needs no
-    4096 px preview); the downloads keep the full size."""
-    if max(image.shape[:2]) <= limits.PAGE_PREVIEW_SIDE:
+def on_screen(image: np.ndarray | bytes) -> np.ndarray | bytes:
+    """An image as the page shows it: pixels at most limits.PAGE_PREVIEW_SIDE px on their long side (a phone
+    needs no 4096 px preview; the downloads keep the full size); a file's bytes (the gallery's, small) as they are."""
+    if not isinstance(image, np.ndarray) or max(image.shape[:2]) <= limits.PAGE_PREVIEW_SIDE:
         return image
     return resize_long_side(image, limits.PAGE_PREVIEW_SIDE)
