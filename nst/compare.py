@@ -143,9 +143,10 @@ class Comparison:
         # The judge sees each style at the working size whatever style_scale fed the network, so the
         # yardsticks of different stroke sizes compare.
         styles = [resize_long_side(style, s.size) for style in self._images[1]]
-        if not self._judges:
+        if not self._judges:  # from the images as given: a print's style is not resized to 4096 px and back
             judged = resize_long_side(first.content_image, self.judge_size)
-            self._judges = [Judge(judged, resize_long_side(style, self.judge_size), s.pooling) for style in styles]
+            given = [resize_long_side(style, self.judge_size) for style in self._images[1]]
+            self._judges = [Judge(judged, style, s.pooling) for style in given]
         runs = {loss: self._result(transfer) for loss, transfer in self.transfers.items()}
         notices = tuple(dict.fromkeys(judge.notice for judge in self._judges if judge.notice))
         if self.judge_size < s.size:
