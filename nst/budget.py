@@ -65,12 +65,14 @@ def estimate(
         _pass_memory(settings, _pass_shape(settings, working_shape(content_shape, size), count), n_losses)
         for (size, _), count in zip(settings.stages, counts)
     )
-    # A style image larger than the content (style_scale > 1) runs its own forward pass: features only.
-    style_shape = _pass_shape(
-        settings, working_shape(content_shape, max(1, round(settings.size * settings.style_scale))), max(counts)
-    )
-    activations = activation_floats(settings.layers, style_shape, settings.network) * ACTIVATION_BYTES[precision]
-    memory = max(memory, BASE_BYTES + activations)
+    # A style image larger than the content (style_scale > 1) runs its own forward pass, features only, at each
+    # stage: whole on a whole stage (a tiled run's first stage too), by tiles on a tiled one.
+    style_shapes = [
+        _pass_shape(settings, working_shape(content_shape, max(1, round(size * settings.style_scale))), count)
+        for (size, _), count in zip(settings.stages, counts)
+    ]
+    activations = max(activation_floats(settings.layers, s, settings.network) for s in style_shapes)
+    memory = max(memory, BASE_BYTES + activations * ACTIVATION_BYTES[precision])
     # The yardsticks' judge, after the runs and beside them: its own VGG16 and one float32 forward pass at the
     # judge's size (nst.compare.Comparison.judge_size). Measured at 1024 px: 1.18 GB more than the runs' peak.
     judge = working_shape(content_shape, min(settings.size, limits.JUDGE_MAX_SIZE))

@@ -126,3 +126,17 @@ def test_a_tiled_run_too_big_is_refused_with_the_largest_tile_that_fits(monkeypa
     monkeypatch.setattr(budget, "available_memory", lambda: int((need + smaller) / 2 / budget.MEMORY_SHARE))
     with pytest.raises(SettingError, match="the largest tile that fits is"):
         budget.check_fits(settings, SHAPE, 1)
+
+
+def test_a_tiled_runs_whole_first_stage_counts_its_larger_style_pass():
+    """style_scale 2 with 1024 px tiles at 2048 px: the 1024 px first stage runs whole, its painting at 2048 px
+    in one forward pass (features only), larger than any tile's pass: the estimate is that pass, the judge at
+    1024 px and the whole images beside the tiles (no baseline)."""
+    from nst.backbone.layers import activation_floats
+
+    settings = Settings(size=2048, schedule="tiled", tile=1024, style_scale=2.0, precision="float32", baseline="none")
+    shape = (1536, 2048, 3)
+    style_pass = budget.BASE_BYTES + activation_floats(settings.layers, shape[:2]) * 4
+    judge = budget.JUDGE_BYTES + activation_floats(settings.layers, (768, 1024)) * 4
+    images = budget._tiled_images_bytes(settings, shape[:2], 1, 1)
+    assert budget.estimate(settings, shape, 1).memory_bytes == pytest.approx(style_pass + judge + images, rel=1e-6)
