@@ -42,7 +42,6 @@ from nst.backbone.features import FeatureExtractor
 from nst.errors import SettingError
 from nst.images import resize
 from nst.objective import SharedFeatures, StyleFeatures, Targets, loss_targets
-from nst.optimizers import OPTIMIZERS
 from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.styles import plan
@@ -195,22 +194,13 @@ def _refine(transfer, x: np.ndarray, steps: int, iteration: int, size: int, plac
     resumed = time.perf_counter()
     f, g = evaluate(x, refresh=True)
     best, best_total = x[0], f
-    optimizer = OPTIMIZERS.get(transfer.settings.optimizer)(transfer.settings.learning_rate)
-    for step in range(steps):
-        step_start = time.perf_counter()
-        if transfer._refreshes and step > 0:
-            f, g = evaluate(x, refresh=True)
-        x, f, g = optimizer.step(x, f, g, evaluate)
-        transfer.step_seconds += time.perf_counter() - step_start
-        if not np.isfinite(f) or not np.all(np.isfinite(g)):
-            transfer.error = f"loss {transfer.loss} became non-finite at iteration {iteration + step + 1}"
-            return
-        if f < best_total:
-            best, best_total = x[0], f
-        if step == steps - 1:
+    for step, (state, total) in enumerate(transfer.descend(x, f, g, steps, evaluate, iteration), start=1):
+        if total < best_total:
+            best, best_total = state[0], total
+        if step == steps:
             blend_in(best)
         transfer.seconds += time.perf_counter() - resumed
-        event = dataclasses.replace(transfer._event(iteration + step + 1, f, size), **place)
+        event = dataclasses.replace(transfer._event(iteration + step, total, size), **place)
         transfer.history.append(without_preview(event))
         yield event
         resumed = time.perf_counter()

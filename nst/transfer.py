@@ -10,6 +10,7 @@ A Transfer takes a parsed Loss and style images already checked (`check_inputs`,
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 
@@ -130,30 +131,50 @@ class Transfer:
         iteration = self.history[-1].iteration if self.history else 0
         x = self._start
         f, g = self.evaluate(x, refresh=True)
+        first = [] if index else [(x, f)]  # the first stage's start is iteration 0
         if index:
             self.best_image, self.best_total = x[0], f
-        optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
-        for step in range(0 if index else -1, steps):  # -1: the first stage's start is iteration 0
-            if step >= 0:
-                step_start = time.perf_counter()
-                if self._refreshes and step > 0:  # re-match at the accepted image; the line search keeps it
-                    f, g = self.evaluate(x, refresh=True)
-                x, f, g = optimizer.step(x, f, g, self.evaluate)
-                self.step_seconds += time.perf_counter() - step_start
-                iteration += 1
-            if not np.isfinite(f) or not np.all(np.isfinite(g)):
-                self.error = f"loss {self.loss} became non-finite at iteration {iteration}"
-                return
+        elif not self._finite(f, g, 0):
+            return
+        end = iteration + steps  # this stage's last iteration
+        states = itertools.chain(first, self.descend(x, f, g, steps, self.evaluate, iteration))
+        for number, (x, f) in enumerate(states, start=iteration if first else iteration + 1):
             if f < self.best_total:
                 self.best_image, self.best_total = x[0], f
             self.seconds += time.perf_counter() - resumed
-            self.converged = index == len(self.stages) - 1 and step < steps - 1 and self._has_converged(f, size)
-            event = self._event(iteration, f, size)
+            self.converged = index == len(self.stages) - 1 and number < end and self._has_converged(f, size)
+            event = self._event(number, f, size)
             self.history.append(without_preview(event))  # a preview is the stream's, not kept: 151 MB at 4096 px
             yield event
             if self.converged:
                 return
             resumed = time.perf_counter()
+
+    def descend(
+        self, x: np.ndarray, f: float, g: np.ndarray, steps: int, evaluate, iteration: int
+    ) -> Iterator[tuple[np.ndarray, float]]:
+        """`steps` steps of a fresh settings.optimizer from x (1, h, w, 3), its objective f and gradient g, by
+        `evaluate` (a whole stage's, or nst.tiled's for one tile): after each the image and its objective, the
+        step's time in step_seconds. A statistic that re-matches (mrf) re-matches at each accepted image (the
+        line search keeps it). A non-finite objective or gradient ends it, self.error naming the iteration
+        (`iteration` is the one before the first step)."""
+        optimizer = OPTIMIZERS.get(self.settings.optimizer)(self.settings.learning_rate)
+        for step in range(1, steps + 1):
+            step_start = time.perf_counter()
+            if self._refreshes and step > 1:
+                f, g = evaluate(x, refresh=True)
+            x, f, g = optimizer.step(x, f, g, evaluate)
+            self.step_seconds += time.perf_counter() - step_start
+            if not self._finite(f, g, iteration + step):
+                return
+            yield x, f
+
+    def _finite(self, f: float, g: np.ndarray, iteration: int) -> bool:
+        """False, with self.error saying so, where the objective or its gradient is not finite."""
+        if np.isfinite(f) and np.all(np.isfinite(g)):
+            return True
+        self.error = f"loss {self.loss} became non-finite at iteration {iteration}"
+        return False
 
     def _has_converged(self, total: float, size: int) -> bool:
         """True when the objective fell by less than settings.tolerance (a fraction) over the last
