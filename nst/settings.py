@@ -20,7 +20,7 @@ from nst.describe import Described, described, setting
 from nst.errors import SettingError
 from nst.optimizers import OPTIMIZERS
 from nst.schedule import MAX_STAGES, SCHEDULES, stage_plan
-from nst.tiles import check_tiled
+from nst.tiles import check_size
 
 INITS = ("content", "noise", "style", "feedforward")
 COLORS = ("style", "content", "palette")
@@ -239,7 +239,7 @@ class Settings:
             field.check(getattr(self, field.name))
         if self.style_blend and sum(self.style_blend) <= 0:
             raise SettingError(f"blend weights must not all be 0, got {','.join(f'{w:g}' for w in self.style_blend)}")
-        self._check_large()
+        check_size(self)
         if self.colors == "palette" and self.init != "content":
             raise SettingError(f"colors palette recolours the content to start from: use init content, not {self.init}")
         if self.size < self.network.min_side:
@@ -251,22 +251,6 @@ class Settings:
         if not self.weights or (self.weights in NAMED_WEIGHTS and self.weights not in names):
             raise SettingError(f"weights for {self.backbone}: {', '.join(names)} or a file path, got {self.weights!r}")
         _ = self.layers  # the preset and layer names, checked before any work
-
-    def _check_large(self) -> None:
-        """Above MAX_SIZE only the tiled schedule runs (its passes are tile-sized), on a VGG backbone."""
-        largest = limits.MAX_TILED_SIZE if self.schedule == "tiled" else limits.MAX_SIZE
-        if self.size > largest:
-            raise SettingError(
-                f"size {self.size} px is above {limits.MAX_SIZE} px: use schedule tiled (to {limits.MAX_TILED_SIZE} px)"
-            )
-        if self.size * self.style_scale > largest:
-            pixels = self.size * self.style_scale
-            raise SettingError(
-                f"style_scale {self.style_scale:g} at size {self.size} makes a {pixels:.0f} px style image; at most "
-                f"{largest} px"
-            )
-        if self.schedule == "tiled":
-            check_tiled(self)
 
     @property
     def network(self) -> Network:

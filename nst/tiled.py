@@ -48,7 +48,7 @@ from nst.styles import plan
 from nst.tiles import Overlap, Tile, blend_weights, layout, mosaic_every, overlap_for, seams, steps_per_pass
 
 
-def check_tiled(settings, masks: Sequence[np.ndarray] | None) -> None:
+def check_tiled_inputs(settings, masks: Sequence[np.ndarray] | None) -> None:
     """Regions (masks) are not tiled: a SettingError before any work."""
     if settings.schedule == "tiled" and masks is not None:
         raise SettingError("the tiled schedule does not take masks (style regions): use multiscale or direct")

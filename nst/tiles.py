@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nst import limits
 from nst.backbone.networks import LayerPreset, Network
 from nst.errors import SettingError
 from nst.images import working_shape
@@ -80,6 +81,24 @@ def starts(length: int, tile: int, overlap: int) -> list[int]:
 def by_tiles(settings, size: int) -> bool:
     """Whether a stage of `size` px runs tile by tile: schedule tiled, and larger than the tile."""
     return settings.schedule == "tiled" and size > settings.tile
+
+
+def check_size(settings) -> None:
+    """A size (and a painting at style_scale times it) above limits.MAX_SIZE only with the tiled schedule, to
+    limits.MAX_TILED_SIZE; a tiled run's settings checked by check_tiled."""
+    largest = limits.MAX_TILED_SIZE if settings.schedule == "tiled" else limits.MAX_SIZE
+    if settings.size > largest:
+        raise SettingError(
+            f"size {settings.size} px is above {limits.MAX_SIZE} px: use schedule tiled (to {limits.MAX_TILED_SIZE} px)"
+        )
+    if settings.size * settings.style_scale > largest:
+        pixels = settings.size * settings.style_scale
+        raise SettingError(
+            f"style_scale {settings.style_scale:g} at size {settings.size} makes a {pixels:.0f} px style image; "
+            f"at most {largest} px"
+        )
+    if settings.schedule == "tiled":
+        check_tiled(settings)
 
 
 def check_tiled(settings) -> None:

@@ -30,7 +30,7 @@ from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.settings import Settings
 from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
-from nst.tiled import check_tiled, tiled_stage
+from nst.tiled import check_tiled_inputs, tiled_stage
 from nst.tiles import by_tiles, planned_steps
 
 # stage size (px) -> its SharedFeatures, ("palette", size) -> the palette start, and a tiled stage's
@@ -294,7 +294,7 @@ def check_styles(
     styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
     blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
     check_masks(masks, len(styles))
-    check_tiled(settings, masks)
+    check_tiled_inputs(settings, masks)
     patchy = [loss.name for loss in losses if hasattr(loss.statistic, "refresh")]
     if masks is not None and patchy:
         raise SettingError(
