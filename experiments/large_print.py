@@ -6,11 +6,12 @@
     python experiments/large_print.py all --quick   # tiny sizes: a check of this script (out/large-print-quick/)
 
 seams: Brandenburg Gate at dusk in the style of The Starry Night, mse, 100 iterations, at 1024 px, once as
-multiscale (256, 512, 1024 px, whole) and once tiled with 640 px tiles (the same stages; the 1024 px one by 4
-tiles, 2 passes): both runs' yardsticks (scored alike, at 1024 px), the seam ratio of each over the tiled
-run's hand-overs (nst.tiles.seam_ratio: 1, the hand-overs look like the rest), and crops across a hand-over.
+multiscale (256, 512, 1024 px, whole), once the same in float32 (the tolerance: what the arithmetic alone
+changes) and once tiled with 640 px tiles (the same stages; the 1024 px one by 4 tiles, 4 passes): the runs'
+yardsticks (scored alike, at 1024 px), the seam ratio of each over the tiled run's hand-overs
+(nst.tiles.seam_ratio: 1, the hand-overs look like the rest), and crops across a hand-over.
 
-print: the same pair at 4096 px, tiled (1024 px tiles, 2 passes), 60 iterations (stages 1024, 2048, 4096 px):
+print: the same pair at 4096 px, tiled (1024 px tiles, 4 passes), 60 iterations (stages 1024, 2048, 4096 px):
 the time, the peak resident memory against the estimate, the seam ratio, a compressed copy and a crop at full
 resolution where four tiles meet.
 
@@ -40,6 +41,7 @@ QUICK = "--quick" in sys.argv
 OUT = ROOT / ("out/large-print-quick" if QUICK else "out/large-print")
 DOCS = OUT / "docs" if QUICK else ROOT / "docs/large-print"
 CROP = 512  # px, the full-resolution crop's side
+PRESET = "seed" if QUICK else "gatys"  # quick: shallow layers, whose overlap (36 px) lets 128 px tiles tile 192 px
 
 
 def compare(name: str, *flags: str) -> dict:
@@ -51,6 +53,7 @@ def compare(name: str, *flags: str) -> dict:
         found = json.loads(done_before.read_text())
     else:
         args = [sys.executable, "-m", "nst", "compare", str(CONTENT), str(STYLE), "--losses", "mse", "--out", str(out)]
+        args += ["--preset", PRESET]
         start = time.perf_counter()
         done = subprocess.run([*args, *flags], capture_output=True, text=True)
         if done.returncode:
@@ -65,7 +68,7 @@ def compare(name: str, *flags: str) -> dict:
 
 
 def tiles_of(size: int, tile: int, shape: tuple[int, int]) -> list:
-    overlap = overlap_for(resolve_layers("gatys"), NETWORKS.get("vgg16"))
+    overlap = overlap_for(resolve_layers(PRESET), NETWORKS.get("vgg16"))
     return layout(shape, tile, overlap) if size > tile else []
 
 
@@ -84,11 +87,25 @@ def crop_at(image: np.ndarray, centre: tuple[int, int], side: int) -> np.ndarray
     return image[top : top + side, left : left + side]
 
 
+YARDSTICKS = (
+    "style_distance",
+    "content_distance",
+    "ssim",
+    "color_distance",
+    "style_swd",
+    "color_swd",
+    "style_embedding",
+)
+
+
 def seams_study() -> str:
+    """Untiled (multiscale) and tiled at 1024 px, and the tolerance: the same untiled run in float32, whose
+    yardsticks differ from the untiled run's by what the arithmetic alone changes (no setting that should)."""
     size, tile = ("192", "128") if QUICK else ("1024", "640")
-    common = ["--size", size, "--iterations", "6" if QUICK else "100", "--baseline", "none"]
+    common = ["--size", size, "--iterations", "6" if QUICK else "100", "--baseline", "none", "--precision", "auto"]
     runs = {"multiscale": compare("seams-multiscale", *common, "--schedule", "multiscale")}
-    runs["tiled"] = compare("seams-tiled", *common, "--schedule", "tiled", "--tile", tile)
+    runs["float32"] = compare("seams-multiscale-float32", *common[:-1], "float32", "--schedule", "multiscale")
+    runs["tiled"] = compare("seams-tiled", *common, "--schedule", "tiled", "--tile", tile, "--tile-passes", "4")
     images = {k: np.asarray(Image.open(r["out"] / "mse.png").convert("RGB"), np.float32) / 255 for k, r in runs.items()}
     shape = images["tiled"].shape[:2]
     tiles = tiles_of(int(size), int(tile), shape)
@@ -97,22 +114,24 @@ def seams_study() -> str:
     side = min(CROP // 2, *shape)
     crops = [crop_at(images[k], centre, side) for k in ("multiscale", "tiled")]
     Image.fromarray(np.uint8(np.concatenate(crops, axis=1) * 255)).save(DOCS / "seams-crop.png")
-    lines = [f"| yardstick | multiscale | tiled ({tile} px tiles, {len(tiles)} tiles, 2 passes) |", "|---|---|---|"]
-    first = runs["multiscale"]["metrics"]["losses"]["mse"]
-    for name in (
-        "style_distance",
-        "content_distance",
-        "ssim",
-        "color_distance",
-        "style_swd",
-        "color_swd",
-        "style_embedding",
-    ):
-        if name in first:
-            lines.append(f"| {name} | {first[name]:.4g} | {runs['tiled']['metrics']['losses']['mse'][name]:.4g} |")
+    passes = runs["tiled"]["config"]["settings"]["tile_passes"]
+    lines = [
+        f"| yardstick | multiscale | multiscale, float32 | tiled ({tile} px tiles, {len(tiles)} tiles, "
+        f"{passes} passes) "
+        "| float32 / multiscale | tiled / multiscale |",
+        "|---|---|---|---|---|---|",
+    ]
+    scores = {k: r["metrics"]["losses"]["mse"] for k, r in runs.items()}
+    for name in (n for n in YARDSTICKS if n in scores["multiscale"]):
+        base, spread, tiled = (scores[k][name] for k in ("multiscale", "float32", "tiled"))
+        lines.append(f"| {name} | {base:.4g} | {spread:.4g} | {tiled:.4g} | {spread / base:.2f} | {tiled / base:.2f} |")
     ratios = {k: seam_ratio(v, tiles) for k, v in images.items()}
-    lines.append(f"| seam ratio (its hand-overs / elsewhere) | {ratios['multiscale']:.3f} | {ratios['tiled']:.3f} |")
-    lines.append(f"| time | {runs['multiscale']['seconds']:.0f} s | {runs['tiled']['seconds']:.0f} s |")
+    lines.append(
+        f"| seam ratio (its hand-overs / elsewhere) | {ratios['multiscale']:.3f} | {ratios['float32']:.3f} "
+        f"| {ratios['tiled']:.3f} | | |"
+    )
+    times = " | ".join(f"{runs[k]['seconds']:.0f} s" for k in ("multiscale", "float32", "tiled"))
+    lines.append(f"| time | {times} | | |")
     return (
         "\n".join(lines)
         + f"\n\nCrop ({side} px) where four tiles meet, at ({centre[0]}, {centre[1]}): multiscale left, tiled right.\n"
@@ -122,7 +141,9 @@ def seams_study() -> str:
 def print_study() -> str:
     size, iterations = ("256", "6") if QUICK else ("4096", "60")
     tile = "128" if QUICK else "1024"
-    run = compare("print", "--size", size, "--schedule", "tiled", "--tile", tile, "--iterations", iterations)
+    passes = "4"
+    flags = ("--size", size, "--schedule", "tiled", "--tile", tile, "--tile-passes", passes, "--iterations", iterations)
+    run = compare("print", *flags)
     image = np.asarray(Image.open(run["out"] / "mse.png").convert("RGB"), np.float32) / 255
     shape = image.shape[:2]
     tiles = tiles_of(int(size), int(tile), shape)
@@ -133,8 +154,9 @@ def print_study() -> str:
     weights, judge = run["config"]["weights"], run["config"].get("judge") or {}
     return (
         f"- command: `nst compare {CONTENT.relative_to(ROOT)} {STYLE.relative_to(ROOT)} --losses mse --size {size} "
-        f"--schedule tiled --tile {tile} --iterations {iterations} --out out/large-print/print`\n"
-        f"- output: {shape[1]} x {shape[0]} px, {len(tiles)} tiles at the last stage, 2 passes\n"
+        f"--schedule tiled --tile {tile} --tile-passes {passes} --iterations {iterations} "
+        "--out out/large-print/print`\n"
+        f"- output: {shape[1]} x {shape[0]} px, {len(tiles)} tiles at the last stage, {passes} passes\n"
         f"- time: {run['seconds'] / 60:.1f} min wall; peak resident memory {run['peak']:.2f} GB; "
         f"nst's {run['estimate'].replace('nst: ', '')}\n"
         f"- seam ratio (hand-overs / elsewhere): {seam_ratio(image, tiles):.3f}\n"

@@ -166,9 +166,9 @@ class Settings:
         metavar="PX",
     )
     tile_passes: int = setting(
-        2,
-        "tiled: passes over all tiles per tiled stage, each tile starting from the image as its neighbours left "
-        "it, so that seams settle",
+        4,
+        "tiled: passes over all tiles per tiled stage, sharing its steps; each pass's tiles start from the image "
+        "the last pass left and are blended by their weights, so that seams settle",
         low=1,
         high=limits.MAX_TILE_PASSES,
         label="Tile passes",
