@@ -275,6 +275,7 @@ def test_votes_prints_the_ratings_and_writes_the_table_and_the_votes(tmp_path, c
     from nst.votes import store
     from nst.votes.ballot import BallotBox, VoteLimits
     from nst.votes.gallery import read_gallery
+    from nst.votes.ratings import RATED
 
     url = f"sqlite:///{tmp_path / 'votes.sqlite3'}"
     box = BallotBox(store.engine(url), VoteLimits(min_interval_s=0))
@@ -290,7 +291,7 @@ def test_votes_prints_the_ratings_and_writes_the_table_and_the_votes(tmp_path, c
     assert ranked == ["mse", "mae", "huber"]
     assert "SSIM to content" in out and "wrote 5 votes" in out
     rows = list(csv.DictReader(open(tmp_path / "r.csv")))
-    assert [r["loss"] for r in rows] == ranked and rows[0]["votes"] == "3"
+    assert [r[RATED] for r in rows] == ranked and rows[0]["votes"] == "3"
     assert len(list(csv.DictReader(open(tmp_path / "v.csv")))) == 5
 
 

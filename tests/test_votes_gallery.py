@@ -96,7 +96,7 @@ def test_the_baseline_is_paired_voted_on_and_rated_beside_the_losses(with_baseli
     assert {v["loss_a"] for v in votes} | {v["loss_b"] for v in votes} == {baseline.NAME, "huber", "mse"}
     rows = ratings.ratings(votes, resamples=20)
     assert rows[0].loss == baseline.NAME and (rows[0].wins, rows[0].votes) == (4, 4)
-    assert ratings.rating_rows(rows)[0]["loss"] == baseline.LABEL
+    assert ratings.rating_rows(rows)[0][ratings.RATED] == baseline.LABEL
 
 
 def test_the_baseline_settings_change_no_hash_so_older_outputs_still_pair():

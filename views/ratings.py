@@ -47,7 +47,7 @@ def people_view(stamp: tuple[int, int]) -> None:
         "estimated chance that people prefer this loss's output to a typical loss's."
     )
     st.altair_chart(preference_chart(overall), width="stretch")
-    st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index("loss"))
+    st.table(pd.DataFrame(ratings.rating_rows(overall)).set_index(ratings.RATED))
     st.subheader("Per style image")
     st.table(style_table(per_style))
     st.subheader("Do the yardsticks agree with people?")

@@ -230,11 +230,14 @@ def sign_flip_p(x: np.ndarray, y: np.ndarray, draws: int = DRAWS, seed: int = 0)
     return at_least / (draws + 1)
 
 
+RATED = "loss or baseline"  # the ratings table's first column: the losses, and the feed-forward baseline by its label
+
+
 def rating_rows(rows: list[Rating]) -> list[dict[str, object]]:
     """The ratings table, as the page and `nst votes` show it."""
     return [
         {
-            "loss": shown_name(r.loss),
+            RATED: shown_name(r.loss),
             "preferred": f"{r.preferred:.0%}",
             "95% interval": "" if np.isnan(r.low) else f"{r.low:.0%}-{r.high:.0%}",
             "votes": r.votes,
