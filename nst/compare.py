@@ -12,13 +12,14 @@ from nst.backbone.weights import WeightsInfo
 from nst.budget import Estimate, estimate
 from nst.errors import SettingError
 from nst.images import resize_long_side, working_shape
+from nst.inputs import check_inputs
 from nst.losses.catalogue import DEFAULT_LOSSES, LOSSES, Loss, relative_cost
 from nst.metrics import STYLE_YARDSTICKS, Judge
 from nst.progress import Progress
 from nst.settings import Settings
 from nst.styles import plan
 from nst.tiles import planned_steps
-from nst.transfer import TargetCache, Transfer, check_inputs
+from nst.transfer import TargetCache, Transfer
 
 
 @dataclass

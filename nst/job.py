@@ -196,7 +196,7 @@ class Job:
 
 def prepare(request: Request, *, check_memory: bool = True, baseline: Baseline | None = None) -> Job:
     """The request checked, once: the working sizes, the styles against the content, blend and masks, the
-    losses against the masks (nst.transfer.check_inputs), then its estimate against the memory available
+    losses against the masks (nst.inputs.check_inputs), then its estimate against the memory available
     here (a SettingError naming the largest size that fits; `check_memory=False` only estimates).
     `baseline`: the feed-forward baseline of these very inputs and strength, made already (the page's)."""
     styles = [style.pixels for style in request.styles]

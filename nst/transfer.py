@@ -22,15 +22,16 @@ from nst.backbone.model import load_backbone
 from nst.backbone.weights import WeightsInfo
 from nst.caching import OnceCache
 from nst.errors import SettingError
-from nst.images import check_distinct, check_working_size, luminance_image, resize, resize_long_side, with_colors_of
+from nst.images import luminance_image, resize, resize_long_side, with_colors_of
+from nst.inputs import check_inputs
 from nst.losses.catalogue import LOSSES, Loss
 from nst.objective import Temporal, loss_targets, target_features, temporal_target, value_and_grad_fn
 from nst.optimizers import OPTIMIZERS
 from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.settings import Settings
-from nst.styles import StylePlan, blend_weights, check_masks, palette_start, plan, style_size
-from nst.tiled import check_tiled_inputs, tiled_stage
+from nst.styles import StylePlan, palette_start, plan, style_size
+from nst.tiled import tiled_stage
 from nst.tiles import by_tiles, planned_steps
 
 # stage size (px) -> its SharedFeatures, ("palette", size) -> the palette start, and a tiled stage's
@@ -262,48 +263,6 @@ class Transfer:
         else:
             image = content
         return image[None].astype(np.float32)  # (1, H, W, 3)
-
-
-def check_inputs(
-    content_image: np.ndarray,
-    style_image: np.ndarray | Sequence[np.ndarray],
-    settings: Settings,
-    losses: Sequence[Loss],
-    masks: Sequence[np.ndarray] | None,
-) -> list[np.ndarray]:
-    """The style images as a list, once the content and every style are checked for their working size
-    (the coarsest stage's) and by check_styles: an ImageError or SettingError before any work."""
-    smallest = settings.stages[0][0]  # multiscale: the coarsest stage
-    check_working_size(content_image, smallest, "content", settings.network)
-    styles = check_styles(content_image, style_image, settings, losses, masks)
-    for number, style in enumerate(styles, start=1):
-        role = "style" if len(styles) == 1 else f"style {number}"
-        check_working_size(style, style_size(smallest, settings.style_scale), role, settings.network)
-    return styles
-
-
-def check_styles(
-    content_image: np.ndarray,
-    style_image: np.ndarray | Sequence[np.ndarray],
-    settings: Settings,
-    losses: Sequence[Loss],
-    masks: Sequence[np.ndarray] | None,
-) -> list[np.ndarray]:
-    """The style images as a list, once every one is checked against the content, the blend weights and
-    the masks, and the losses against the masks: a SettingError or ImageError before any work."""
-    styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
-    blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
-    check_masks(masks, len(styles))
-    check_tiled_inputs(settings, masks)
-    patchy = [loss.name for loss in losses if hasattr(loss.statistic, "refresh")]
-    if masks is not None and patchy:
-        raise SettingError(
-            f"{', '.join(patchy)} match(es) patches in place: cannot be limited to mask regions; "
-            "compare them without masks"
-        )
-    for style in styles:
-        check_distinct(content_image, style, min(settings.size, limits.JUDGE_MAX_SIZE))  # a print: at 1024 px
-    return styles
 
 
 def _extractor(settings: Settings) -> FeatureExtractor:

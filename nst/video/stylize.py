@@ -27,12 +27,13 @@ from nst.baseline import Baseline, make_baseline
 from nst.budget import Estimate
 from nst.errors import FeedForwardError, SettingError
 from nst.images import resize_long_side, to_uint8
+from nst.inputs import check_inputs
 from nst.losses.catalogue import Loss, file_stem
 from nst.metrics import JUDGE_WEIGHTS, Judge
 from nst.objective import Temporal
 from nst.progress import Progress
 from nst.settings import Settings
-from nst.transfer import TargetCache, Transfer, check_inputs
+from nst.transfer import TargetCache, Transfer
 from nst.video.budget import check_cut
 from nst.video.clip import Clip, Cut, probe, read_clip
 from nst.video.flow import Motion, motion, warp
