@@ -115,8 +115,9 @@ def seams_study() -> str:
     crops = [crop_at(images[k], centre, side) for k in ("multiscale", "tiled")]
     Image.fromarray(np.uint8(np.concatenate(crops, axis=1) * 255)).save(DOCS / "seams-crop.png")
     passes = runs["tiled"]["config"]["settings"]["tile_passes"]
+    precision = runs["multiscale"]["config"].get("precision", "auto")  # as computed (auto resolved)
     lines = [
-        f"| yardstick | multiscale | multiscale, float32 | tiled ({tile} px tiles, {len(tiles)} tiles, "
+        f"| yardstick | multiscale ({precision}) | multiscale, float32 | tiled ({tile} px tiles, {len(tiles)} tiles, "
         f"{passes} passes) "
         "| float32 / multiscale | tiled / multiscale |",
         "|---|---|---|---|---|---|",

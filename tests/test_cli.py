@@ -185,7 +185,7 @@ def test_ctrl_c_mid_pass_of_a_tiled_run_keeps_a_whole_image(tmp_path):
     from PIL import Image
 
     out = tmp_path / "print.png"
-    args = ["run", str(CONTENT), str(STYLE), "--out", str(out), *TILED_ARGS, "--iterations", "40"]
+    args = ["run", str(CONTENT), str(STYLE), "--out", str(out), *TILED_ARGS, "--iterations", "40", "--tile-passes", "2"]
     code, stdout, shown = _interrupted(args, rb"pass 1/2 tile 2/")
     assert code == 130, shown.decode(errors="replace")
     assert "partial: interrupted" in stdout and b"Traceback" not in shown

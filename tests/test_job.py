@@ -42,7 +42,7 @@ def without_seconds(files: dict[str, bytes]) -> tuple:
 
 
 def test_a_job_checks_once_and_hands_parsed_losses_and_checked_styles_down(monkeypatch):
-    from nst import transfer as transfer_module
+    from nst import inputs as inputs_module
 
     counts = {"parse": 0, "check_styles": 0, "estimate": 0, "refuse": 0, "transfers": 0}
 
@@ -54,7 +54,7 @@ def test_a_job_checks_once_and_hands_parsed_losses_and_checked_styles_down(monke
         return call
 
     monkeypatch.setattr(catalogue, "parse", counted("parse", catalogue.parse))
-    monkeypatch.setattr(transfer_module, "check_styles", counted("check_styles", transfer_module.check_styles))
+    monkeypatch.setattr(inputs_module, "check_styles", counted("check_styles", inputs_module.check_styles))
     monkeypatch.setattr("nst.compare.estimate", counted("estimate", budget.estimate))
     monkeypatch.setattr("nst.job.refuse_unfit", counted("refuse", budget.refuse_unfit))
     monkeypatch.setattr(Transfer, "__init__", counted("transfers", Transfer.__init__))
