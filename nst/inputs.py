@@ -15,7 +15,6 @@ from nst.images import check_distinct, check_working_size
 from nst.losses.catalogue import Loss
 from nst.settings import Settings
 from nst.styles import blend_weights, check_masks, style_size
-from nst.tiled import check_tiled_inputs
 
 
 def check_inputs(
@@ -48,7 +47,8 @@ def check_styles(
     styles = [style_image] if isinstance(style_image, np.ndarray) else list(style_image)
     blend_weights(settings.style_blend, len(styles))  # a count mismatch fails here
     check_masks(masks, len(styles))
-    check_tiled_inputs(settings, masks)
+    if settings.schedule == "tiled" and masks is not None:
+        raise SettingError("the tiled schedule does not take masks (style regions): use multiscale or direct")
     patchy = [loss.name for loss in losses if hasattr(loss.statistic, "refresh")]
     if masks is not None and patchy:
         raise SettingError(

@@ -39,19 +39,12 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from nst.backbone.features import FeatureExtractor
-from nst.errors import SettingError
 from nst.images import resize
 from nst.objective import SharedFeatures, StyleFeatures, Targets, loss_targets
 from nst.progress import Progress, without_preview
 from nst.runtime import tf
 from nst.styles import plan
 from nst.tiles import Overlap, Tile, blend_weights, layout, mosaic_every, overlap_for, seams, steps_per_pass
-
-
-def check_tiled_inputs(settings, masks: Sequence[np.ndarray] | None) -> None:
-    """Regions (masks) are not tiled: a SettingError before any work."""
-    if settings.schedule == "tiled" and masks is not None:
-        raise SettingError("the tiled schedule does not take masks (style regions): use multiscale or direct")
 
 
 def cores(shape: tuple[int, int], blocks: list[Tile]) -> list[Tile]:
